@@ -1,0 +1,12 @@
+#pragma once
+// Entry points of the `baton` subcommands; each returns the process exit code.
+
+#include <string>
+#include <vector>
+
+namespace baton::cmd {
+
+/// `baton validate FILE... [--output text|json]`
+int run_validate(const std::vector<std::string>& args);
+
+}  // namespace baton::cmd

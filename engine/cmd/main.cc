@@ -1,0 +1,37 @@
+// The `baton` executable: a thin dispatcher over subcommands.
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "engine/cmd/commands.h"
+
+namespace {
+
+const char kUsage[] =
+    "usage: baton <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  validate FILE...   check Tekton YAML (Task, Pipeline, PipelineRun, TaskRun, StepAction)\n"
+    "  version            print the version\n"
+    "\n"
+    "Run `baton <command> --help` for a command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string cmd = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "validate") return baton::cmd::run_validate(args);
+  if (cmd == "version" || cmd == "--version") {
+    std::puts("baton " BATON_VERSION);
+    return 0;
+  }
+  std::fprintf(stderr, "baton: unknown command \"%s\"\n\n%s", cmd.c_str(), kUsage);
+  return 2;
+}
