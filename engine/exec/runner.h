@@ -1,0 +1,125 @@
+#pragma once
+// The Runner interface: how the scheduler hands one TaskRun attempt to an execution backend
+// (host processes, podman, Kubernetes). Everything in a TaskInvocation is already resolved:
+// params substituted, step templates merged, StepActions inlined, workspaces given host paths.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace baton::exec {
+
+using Clock = std::chrono::system_clock;
+using Json = nlohmann::json;
+
+/// One resolved step (or sidecar) to run.
+struct StepInvocation {
+  std::string name;      // unique within the TaskRun; "step-<i>" when the author gave none
+  std::string image;     // recorded; the host runner does not use it
+  std::vector<std::string> command;
+  std::vector<std::string> args;
+  std::string script;    // non-empty: written to a file and run (Tekton's shebang rule)
+  std::string working_dir;
+  std::vector<std::pair<std::string, std::string>> env;  // in order, resolved values
+  std::optional<std::chrono::milliseconds> timeout;
+  std::string on_error;  // "" / "stopAndFail" (default) or "continue"
+  std::string stdout_path, stderr_path;  // stdoutConfig/stderrConfig: also copy output here
+  std::vector<std::string> result_names;  // step results (/tekton/steps/<name>/results/<r>)
+  Json security_context;   // for runners that can honour it
+  Json compute_resources;
+};
+
+/// A workspace made available to the TaskRun.
+struct WorkspaceMount {
+  std::string name;
+  std::string host_path;   // directory on this machine backing the workspace
+  std::string mount_path;  // where steps see it (default /workspace/<name>)
+  bool read_only = false;
+};
+
+/// Everything a runner needs to execute one TaskRun attempt.
+struct TaskInvocation {
+  std::string run_id;        // PipelineRun or standalone TaskRun id
+  std::string task_run_name; // e.g. "build-pipeline-run-abc-build"
+  int attempt = 0;           // 0 for the first try, then the retry count
+  std::string work_dir;      // a fresh directory owned by this attempt (runner's scratch)
+  std::vector<StepInvocation> steps;
+  std::vector<StepInvocation> sidecars;
+  std::vector<WorkspaceMount> workspaces;
+  std::vector<std::string> result_names;  // task results to read back
+  std::optional<std::chrono::milliseconds> timeout;  // whole TaskRun
+  std::vector<std::pair<std::string, std::string>> extra_env;  // e.g. TRACEPARENT
+  Json pod_template;
+  std::string service_account_name;
+};
+
+/// Output stream of a step.
+enum class Stream { kStdout, kStderr };
+
+/// Final state of one step, as Tekton reports it in `status.steps[].terminated`.
+struct StepOutcome {
+  std::string name;
+  bool started = false;
+  int exit_code = -1;
+  std::string reason;  // Completed | Error | TaskRunTimeout | TaskRunCancelled | StepTimeout (message)
+  std::string message;
+  Clock::time_point started_at{}, finished_at{};
+  std::map<std::string, std::string> results;  // step results
+};
+
+/// Final state of a TaskRun attempt.
+struct TaskOutcome {
+  bool succeeded = false;
+  std::string reason;   // Succeeded | Failed | TaskRunTimeout | TaskRunCancelled | InternalError
+  std::string message;
+  std::vector<StepOutcome> steps;
+  std::map<std::string, std::string> results;  // raw bytes of /tekton/results/<name>
+  Clock::time_point started_at{}, finished_at{};
+};
+
+/// Receives live output and step transitions. Called from runner threads; implementations
+/// must be thread-safe and must not block for long (they buffer and hand off).
+class LogSink {
+ public:
+  virtual ~LogSink() = default;
+  /// A chunk of a step's output, as soon as it is read (no line buffering guarantee).
+  virtual void on_output(std::size_t step_index, Stream stream, std::string_view bytes) = 0;
+  virtual void on_step_started(std::size_t step_index, const std::string& step_name) = 0;
+  virtual void on_step_finished(std::size_t step_index, const StepOutcome& outcome) = 0;
+  /// A runner-level notice (e.g. "image ignored by the host runner").
+  virtual void on_notice(std::string_view text) = 0;
+};
+
+/// A running TaskRun attempt.
+class Execution {
+ public:
+  virtual ~Execution() = default;
+  /// Stops the TaskRun: kills every process it started. on_done still fires exactly once,
+  /// with reason TaskRunCancelled (or TaskRunTimeout when `timeout` is true).
+  virtual void cancel(bool timeout = false) = 0;
+};
+
+/// An execution backend.
+class Runner {
+ public:
+  virtual ~Runner() = default;
+  /// Starts `inv`. `on_done` is called exactly once, from any thread, when the attempt ends.
+  /// `sink` must outlive the execution (until on_done returns).
+  virtual std::unique_ptr<Execution> start(const TaskInvocation& inv, LogSink& sink,
+                                           std::function<void(TaskOutcome)> on_done) = 0;
+  virtual const char* name() const = 0;
+};
+
+}  // namespace baton::exec
+
+namespace baton::exec {
+/// "stdout" / "stderr".
+const char* to_string(Stream s);
+}  // namespace baton::exec

@@ -1,0 +1,1 @@
+// Scaffolding: the store module replaces this file with its sources.

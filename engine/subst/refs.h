@@ -1,0 +1,28 @@
+#pragma once
+// Finding Tekton `$(…)` references in strings. Shared by validation (undeclared references),
+// the DAG (implicit edges from result references) and substitution itself.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace baton::subst {
+
+/// One `$(…)` expression found in a string.
+struct Reference {
+  std::size_t begin = 0;  // byte offset of "$(" in the source string
+  std::size_t end = 0;    // one past the closing ")"
+  std::string expr;       // the text between "$(" and ")"
+  /// The dotted path, with bracket-quoted names unquoted: `params['a.b'].k` → {"params","a.b","k"}
+  std::vector<std::string> parts;
+  /// A trailing `[*]` gives "*", `[2]` gives "2"; absent otherwise.
+  std::optional<std::string> index;
+};
+
+/// All references in `s`, left to right. Text that is not a well-formed reference is ignored,
+/// as Tekton ignores it (it stays literal).
+std::vector<Reference> find_references(std::string_view s);
+
+}  // namespace baton::subst

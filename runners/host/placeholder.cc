@@ -1,0 +1,1 @@
+// Scaffolding: the host runner replaces this file with its sources.
