@@ -23,6 +23,11 @@ struct Reference {
 
 /// All references in `s`, left to right. Text that is not a well-formed reference is ignored,
 /// as Tekton ignores it (it stays literal).
+/// Only the Tekton roots (params, tasks, context, workspaces, results, steps, step, credentials)
+/// are recognised, with at least one name after the root, so shell `$(pwd)` is not a reference.
 std::vector<Reference> find_references(std::string_view s);
+
+/// The canonical dotted key of a reference, without the index: `params['a.b'].k` → "params.a.b.k".
+std::string reference_key(const Reference& ref);
 
 }  // namespace baton::subst
