@@ -152,6 +152,8 @@ Mark locate_path(const Node& root, const std::string& path) {
 }
 
 namespace {
+constexpr std::size_t kMaxDiagnostics = 200;  // past this, more errors only add noise
+
 LoadOutput decode_all(Result<std::vector<Document>> parsed, const std::string& file) {
   LoadOutput out;
   if (!parsed.ok()) {
@@ -165,6 +167,12 @@ LoadOutput decode_all(Result<std::vector<Document>> parsed, const std::string& f
   }
   if (out.documents == 0) {
     out.errors.push_back(Diagnostic{SourcePos{file, 1, 1}, "", "file contains no YAML documents"});
+  }
+  if (out.errors.size() > kMaxDiagnostics) {
+    std::size_t more = out.errors.size() - kMaxDiagnostics;
+    out.errors.resize(kMaxDiagnostics);
+    out.errors.push_back(Diagnostic{SourcePos{file, 0, 0}, "",
+                                    "too many errors: " + std::to_string(more) + " more not shown"});
   }
   return out;
 }

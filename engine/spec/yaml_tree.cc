@@ -83,6 +83,12 @@ class TreeBuilder : public YAML::EventHandler {
     if (it == anchors_.end()) {
       throw TreeError{to_mark(mark), "alias refers to an anchor that is not complete (recursive alias)"};
     }
+    alias_nodes_ += it->second.size;
+    if (alias_nodes_ > limits_.max_alias_nodes) {
+      throw TreeError{to_mark(mark), "aliases expand to more than " +
+                                         std::to_string(limits_.max_alias_nodes) +
+                                         " nodes (is this an alias bomb?)"};
+    }
     charge(it->second.size, to_mark(mark), "alias expansion");
     Node copy = it->second.node;
     complete(std::move(copy), YAML::NullAnchor, /*counted=*/true);
@@ -124,7 +130,9 @@ class TreeBuilder : public YAML::EventHandler {
     bool have_key = false;
     std::string key;
     Mark key_mark;
+    std::unordered_map<std::string, Mark> key_index;  // built once a mapping gets large
   };
+  static constexpr std::size_t kLinearKeyScan = 16;
   struct Anchored {
     Node node;
     std::size_t size = 0;
@@ -134,8 +142,7 @@ class TreeBuilder : public YAML::EventHandler {
     *nodes_ += n;
     if (*nodes_ > limits_.max_nodes) {
       throw TreeError{mark, std::string(what) + " exceeds the limit of " +
-                                std::to_string(limits_.max_nodes) +
-                                " nodes (is this an alias bomb?)"};
+                                std::to_string(limits_.max_nodes) + " nodes"};
     }
   }
 
@@ -184,16 +191,31 @@ class TreeBuilder : public YAML::EventHandler {
       return;
     }
     parent.have_key = false;
-    if (parent.key != "<<") {
-      for (const auto& e : parent.node.entries) {
-        if (e.key == parent.key) {
-          throw TreeError{parent.key_mark, "duplicate key \"" + parent.key + "\" (first at line " +
-                                               std::to_string(e.key_mark.line) + ":" +
-                                               std::to_string(e.key_mark.col) + ")"};
-        }
-      }
-    }
+    if (parent.key != "<<") check_duplicate(parent);
     parent.node.entries.push_back(MapEntry{std::move(parent.key), parent.key_mark, std::move(n)});
+  }
+
+  // Duplicate keys are an error (Kubernetes rejects them too). Small mappings are scanned;
+  // large ones get a hash index so a hostile 100,000-key mapping stays linear.
+  static void check_duplicate(Frame& f) {
+    const Mark* first = nullptr;
+    auto& entries = f.node.entries;
+    if (entries.size() < kLinearKeyScan) {
+      for (const auto& e : entries) {
+        if (e.key == f.key) first = &e.key_mark;
+      }
+    } else {
+      if (f.key_index.empty()) {
+        for (const auto& e : entries) f.key_index.emplace(e.key, e.key_mark);
+      }
+      auto [it, inserted] = f.key_index.emplace(f.key, f.key_mark);
+      if (!inserted) first = &it->second;
+    }
+    if (first) {
+      throw TreeError{f.key_mark, "duplicate key \"" + f.key + "\" (first at line " +
+                                      std::to_string(first->line) + ":" +
+                                      std::to_string(first->col) + ")"};
+    }
   }
 
   // YAML 1.1 merge keys: `<<: *base` or `<<: [*a, *b]`. Keys written in the mapping win over
@@ -238,6 +260,7 @@ class TreeBuilder : public YAML::EventHandler {
 
   const Limits& limits_;
   std::size_t* nodes_;
+  std::size_t alias_nodes_ = 0;
   std::vector<Frame> stack_;
   std::unordered_map<YAML::anchor_t, Anchored> anchors_;
   Node root_;

@@ -1,1 +1,0 @@
-// Scaffolding: the host runner replaces this file with its sources.
