@@ -9,6 +9,16 @@
 namespace baton::subst {
 namespace {
 
+// Readable ctest names: the case index plus the input's alphanumerics.
+template <typename Info>
+std::string case_name(const Info& info) {
+  std::string name = std::to_string(info.index) + "_";
+  for (char ch : info.param.input) {
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) name += ch;
+  }
+  return name.substr(0, 60);
+}
+
 struct OneRefCase {
   std::string input;
   std::vector<std::string> parts;
@@ -74,7 +84,8 @@ INSTANTIATE_TEST_SUITE_P(
                    std::nullopt},
         OneRefCase{"$(steps.S.results.R)", {"steps", "S", "results", "R"}, std::nullopt},
         OneRefCase{"$(step.results.R.path)", {"step", "results", "R", "path"}, std::nullopt},
-        OneRefCase{"$(credentials.path)", {"credentials", "path"}, std::nullopt}));
+        OneRefCase{"$(credentials.path)", {"credentials", "path"}, std::nullopt}),
+    [](const auto& i) { return case_name(i); });
 
 struct NotRefCase {
   std::string input;
@@ -104,7 +115,8 @@ INSTANTIATE_TEST_SUITE_P(
                       NotRefCase{"$(date.sh)"},          // unknown root
                       NotRefCase{"$(cat /x/params.a)"},  // shell with a dotted word
                       NotRefCase{"${params.a}"},         // braces are shell, not Tekton
-                      NotRefCase{"params.a"}));
+                      NotRefCase{"params.a"}),
+    [](const auto& i) { return case_name(i); });
 
 TEST(FindReferences, FindsSeveralLeftToRightWithOffsets) {
   std::string s = "echo $(params.a)$(params.b) and $(tasks.t.results.r[*]).";
