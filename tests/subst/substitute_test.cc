@@ -5,18 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/subst/case_name.h"
+
 namespace baton::subst {
 namespace {
 
-// Readable ctest names: the case index plus the input's alphanumerics.
-template <typename Info>
-std::string case_name(const Info& info) {
-  std::string name = std::to_string(info.index) + "_";
-  for (char ch : info.param.input) {
-    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) name += ch;
-  }
-  return name.substr(0, 60);
-}
+using test_support::case_name;
 
 using model::ParamValue;
 
