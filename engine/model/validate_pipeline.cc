@@ -359,13 +359,15 @@ void check_pipeline_spec(Sink& sink, const PipelineSpec& spec, const std::string
     check_pipeline_task(c, spec.finally[i], at(finally_path, i), true, nullptr);
   }
   if (auto cycle = dag::find_cycle(deps)) {
+    // find_cycle follows dependency lists; print in run order (each runs after the previous).
     std::string chain;
-    for (std::size_t k = 0; k < cycle->size(); ++k) {
-      if (k) chain += " -> ";
-      chain += spec.tasks[(*cycle)[k]].name;
+    for (auto it = cycle->rbegin(); it != cycle->rend(); ++it) {
+      if (!chain.empty()) chain += " -> ";
+      chain += spec.tasks[*it].name;
     }
     sink.error(at(at(tasks_path, cycle->front()), "name"),
-               "dependency cycle: " + chain + " (through runAfter and result references)");
+               "dependency cycle: " + chain + " (each task waits for the one before it, "
+               "through runAfter or result references)");
   }
   check_pipeline_results(c, at(path, "results"));
 }
