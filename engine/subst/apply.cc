@@ -74,6 +74,15 @@ Status apply_when(std::vector<model::WhenExpression>& when, const std::string& p
   return s;
 }
 
+Status apply_params(std::vector<model::Param>& params, const std::string& path, const Context& ctx) {
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    Result<model::ParamValue> v = substitute_value(params[i].value, ctx);
+    if (!v) return at(path + "[" + std::to_string(i) + "].value", v.error());
+    params[i].value = std::move(*v);
+  }
+  return {};
+}
+
 Status apply_step(model::Step& step, const std::string& path, const Context& ctx) {
   Status s;
   if (!(s = apply_container(step, path, ctx))) return s;
@@ -82,15 +91,40 @@ Status apply_step(model::Step& step, const std::string& path, const Context& ctx
   if (!(s = apply_string(step.stdout_path, path + ".stdoutConfig.path", ctx))) return s;
   if (!(s = apply_string(step.stderr_path, path + ".stderrConfig.path", ctx))) return s;
   if (!(s = apply_when(step.when, path + ".when", ctx))) return s;
-  for (std::size_t i = 0; i < step.params.size(); ++i) {
-    Result<model::ParamValue> v = substitute_value(step.params[i].value, ctx);
-    if (!v) return at(path + ".params[" + std::to_string(i) + "].value", v.error());
-    step.params[i].value = std::move(*v);
-  }
-  return s;
+  return apply_params(step.params, path + ".params", ctx);
 }
 
 }  // namespace
+
+Status apply_to_pipeline_task(model::PipelineTask& task, const Context& ctx) {
+  Status s;
+  if (!(s = apply_params(task.params, "params", ctx))) return s;
+  if (task.matrix) {
+    if (!(s = apply_params(task.matrix->params, "matrix.params", ctx))) return s;
+    for (std::size_t i = 0; i < task.matrix->include.size(); ++i) {
+      std::string p = "matrix.include[" + std::to_string(i) + "].params";
+      if (!(s = apply_params(task.matrix->include[i].params, p, ctx))) return s;
+    }
+  }
+  if (!(s = apply_string(task.display_name, "displayName", ctx))) return s;
+  for (std::size_t i = 0; i < task.workspaces.size(); ++i) {
+    std::string p = "workspaces[" + std::to_string(i) + "].subPath";
+    if (!(s = apply_string(task.workspaces[i].sub_path, p, ctx))) return s;
+  }
+  if (!(s = apply_when(task.when, "when", ctx))) return s;
+  if (task.task_ref) {
+    if (!(s = apply_string(task.task_ref->name, "taskRef.name", ctx))) return s;
+    if (!(s = apply_params(task.task_ref->params, "taskRef.params", ctx))) return s;
+  }
+  if (!(s = apply_string(task.on_error, "onError", ctx))) return s;
+  if (task.task_spec) {
+    std::vector<std::string> own;
+    for (const model::ParamSpec& p : task.task_spec->params) own.push_back(p.name);
+    Status st = apply_to_task_spec(*task.task_spec, own.empty() ? ctx : ctx.without_params(own));
+    if (!st) return at("taskSpec", st.error());
+  }
+  return s;
+}
 
 Status apply_to_json(model::Json& j, const Context& ctx) { return apply_json(j, "", ctx); }
 

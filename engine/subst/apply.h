@@ -16,6 +16,12 @@ namespace baton::subst {
 /// param/result declarations and display names are left alone. Errors name the field.
 Status apply_to_task_spec(model::TaskSpec& spec, const Context& ctx);
 
+/// Substitutes, in place, what Tekton substitutes in a pipeline task: params (arrays and objects
+/// pass whole), matrix and matrix include params, displayName, workspace subPaths, when
+/// expressions, taskRef name and params, onError; pipeline params also propagate into an
+/// embedded taskSpec, except those the taskSpec declares itself.
+Status apply_to_pipeline_task(model::PipelineTask& task, const Context& ctx);
+
 /// Substitutes every string leaf of a JSON value in place (keys are left alone).
 Status apply_to_json(model::Json& j, const Context& ctx);
 

@@ -72,6 +72,16 @@ void Context::set_params(const std::vector<model::ParamSpec>& specs, const std::
   }
 }
 
+Context Context::without_params(const std::vector<std::string>& names) const {
+  Context out = *this;
+  for (const std::string& name : names) {
+    std::string key = "params." + name;
+    std::string prefix = key + ".";
+    std::erase_if(out.values_, [&](const auto& kv) { return kv.first == key || kv.first.starts_with(prefix); });
+  }
+  return out;
+}
+
 const model::ParamValue* Context::find(std::string_view key) const {
   auto it = values_.find(key);
   return it == values_.end() ? nullptr : &it->second;

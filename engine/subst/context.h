@@ -36,6 +36,10 @@ class Context {
   /// only some keys keeps the default's other keys.
   void set_params(const std::vector<model::ParamSpec>& specs, const std::vector<model::Param>& given);
 
+  /// A copy without `params.<name>` (and its `params.<name>.*` keys) for each name: an embedded
+  /// taskSpec's own params shadow the pipeline's when pipeline params propagate into it.
+  Context without_params(const std::vector<std::string>& names) const;
+
   /// The value stored under exactly `key`, or nullptr.
   const model::ParamValue* find(std::string_view key) const;
   std::size_t size() const { return values_.size(); }

@@ -127,3 +127,71 @@ TEST(ApplyToJson, SubstitutesLeavesNotKeysAndKeepsOtherTypes) {
 
 }  // namespace
 }  // namespace baton::subst
+
+namespace baton::subst {
+namespace {
+
+TEST(ApplyToPipelineTask, SubstitutesPipelineTaskFieldsAndPropagatesParams) {
+  Context ctx = make_context();
+  ctx.set("tasks.build.results.digest", std::string("sha256:1"));
+  model::PipelineTask t;
+  t.name = "deploy";
+  t.display_name = "Deploy $(params.name)";
+  t.params = {{"flags", ParamValue::of_string("$(params.flags[*])")},
+              {"digest", ParamValue::of_string("$(tasks.build.results.digest)")}};
+  t.matrix = model::Matrix{{{"os", ParamValue::of_array({"$(params.flags[*])", "linux"})}},
+                           {{"extra", {{"img", ParamValue::of_string("$(params.img)")}}}}};
+  t.workspaces.push_back({"src", "shared", "$(params.name)/sub"});
+  t.when.push_back({"$(tasks.build.results.digest)", "notin", {""}, ""});
+  t.task_ref = model::Ref{"$(params.name)-task", "", "", "", {{"url", ParamValue::of_string("$(params.img)")}}};
+  t.on_error = "$(params.mode)";
+  model::TaskSpec spec;
+  model::ParamSpec own;
+  own.name = "name";  // the embedded task's own `name` shadows the pipeline's
+  spec.params.push_back(own);
+  model::Step step;
+  step.image = "$(params.img)";
+  step.script = "echo $(params.name) $(tasks.build.results.digest)";
+  spec.steps.push_back(step);
+  t.task_spec = spec;
+
+  Status st = apply_to_pipeline_task(t, ctx);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(t.display_name, "Deploy named");
+  EXPECT_EQ(t.params[0].value, ParamValue::of_array({"-a", "-b"}));
+  EXPECT_EQ(t.params[1].value, ParamValue::of_string("sha256:1"));
+  EXPECT_EQ(t.matrix->params[0].value, ParamValue::of_array({"-a", "-b", "linux"}));
+  EXPECT_EQ(t.matrix->include[0].params[0].value, ParamValue::of_string("alpine:3"));
+  EXPECT_EQ(t.workspaces[0].sub_path, "named/sub");
+  EXPECT_EQ(t.when[0].input, "sha256:1");
+  EXPECT_EQ(t.task_ref->name, "named-task");
+  EXPECT_EQ(t.task_ref->params[0].value, ParamValue::of_string("alpine:3"));
+  EXPECT_EQ(t.on_error, "continue");
+  EXPECT_EQ(t.task_spec->steps[0].image, "alpine:3");
+  EXPECT_EQ(t.task_spec->steps[0].script, "echo $(params.name) sha256:1");
+}
+
+TEST(ApplyToPipelineTask, ErrorNamesTheField) {
+  model::PipelineTask t;
+  t.params = {{"p", ParamValue::of_string("x-$(params.flags[*])")}};
+  Status st = apply_to_pipeline_task(t, make_context());
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().message.rfind("params[0].value: ", 0), 0U) << st.error().message;
+}
+
+TEST(ContextWithoutParams, DropsNamedParamsAndTheirKeysOnly) {
+  Context ctx;
+  ctx.set("params.a", ParamValue::of_string("1"));
+  ctx.set("params.a.b", ParamValue::of_string("dotted"));
+  ctx.set("params.ab", ParamValue::of_string("2"));
+  ctx.set("context.taskRun.name", std::string("tr"));
+  Context out = ctx.without_params({"a"});
+  EXPECT_EQ(out.find("params.a"), nullptr);
+  EXPECT_EQ(out.find("params.a.b"), nullptr);
+  ASSERT_NE(out.find("params.ab"), nullptr);
+  ASSERT_NE(out.find("context.taskRun.name"), nullptr);
+  EXPECT_EQ(ctx.size(), 4U);
+}
+
+}  // namespace
+}  // namespace baton::subst
