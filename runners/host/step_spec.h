@@ -1,0 +1,29 @@
+#pragma once
+// Turns a resolved StepInvocation into what Subprocess runs: argv (Tekton's script rule),
+// a clean environment, working directory and the bind mounts of /tekton and /workspace.
+
+#include <string>
+
+#include "engine/common/result.h"
+#include "engine/exec/runner.h"
+#include "runners/host/host_paths.h"
+#include "runners/host/subprocess.h"
+
+namespace baton::runners {
+
+/// Attempt-wide inputs of spec building.
+struct StepContext {
+  const exec::TaskInvocation* inv = nullptr;
+  const AttemptPaths* paths = nullptr;
+  std::string path_env;  // PATH given to every step unless its env overrides it
+  bool mount_namespace = false;
+};
+
+/// Builds the spawn spec of `step`; writes its script (if any) to <scripts>/<tag>.
+Result<SpawnSpec> build_spawn_spec(const StepContext& ctx, const exec::StepInvocation& step,
+                                   const std::string& tag);
+
+/// Writes `bytes` to `path` (created 0644 or `mode`, truncated), with O_CLOEXEC.
+Status write_file(const std::string& path, std::string_view bytes, int mode = 0644);
+
+}  // namespace baton::runners
