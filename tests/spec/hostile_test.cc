@@ -14,7 +14,7 @@ TEST(Hostile, EachInputIsRejectedWithAClearError) {
   ASSERT_GE(inputs.size(), 10u);
   for (const auto& in : inputs) {
     SCOPED_TRACE(in.name);
-    spec::LoadOutput out = spec::load_text(in.text, "hostile.yaml");
+    spec::LoadOutput out = spec::load_text(in.make(), "hostile.yaml");
     ASSERT_FALSE(out.errors.empty()) << "accepted";
     std::string first = out.errors[0].to_string();
     EXPECT_NE(first.find(in.expected_error), std::string::npos) << first;

@@ -80,6 +80,7 @@ struct Rejection {
   const char* name;
   std::string text;
   std::string expected;  // full message
+  friend void PrintTo(const Rejection& r, std::ostream* os) { *os << r.name; }
 };
 
 class YamlRejects : public ::testing::TestWithParam<Rejection> {};
@@ -102,23 +103,27 @@ INSTANTIATE_TEST_SUITE_P(
         Rejection{"NulByte", std::string("a: b\0c", 6),
                   "t.yaml:1:5: error: NUL byte: this looks like a binary file, not YAML"},
         Rejection{"BadIndent", "a:\n  b: 1\n c: 2\n",
-                  "t.yaml:3:3: error: end of map not found"},
+                  "t.yaml:3:2: error: did not find expected key (while parsing a block mapping started at 1:1)"},
+        Rejection{"RecursiveAlias", "a: &x [1, *x]\n",
+                  "t.yaml:1:11: error: alias *x refers to the node that contains it"},
+        Rejection{"TabIndent", "a:\n\tb: 1\n",
+                  "t.yaml:2:1: error: found character that cannot start any token (while scanning for the next token started at 2:1)"},
         Rejection{"UnknownAnchor", "a: *nope\n",
-                  "t.yaml:1:4: error: the referenced anchor is not defined"}),
+                  "t.yaml:1:4: error: unknown anchor \"nope\""}),
     [](const auto& param_info) { return param_info.param.name; });
 
 TEST(YamlTree, LargeMappingDuplicateIsFoundLinearly) {
   std::string text;
-  for (int i = 0; i < 50000; ++i) text += "k" + std::to_string(i) + ": v\n";
+  for (int i = 0; i < 30000; ++i) text += "k" + std::to_string(i) + ": v\n";
   text += "k7: again\n";
-  EXPECT_EQ(parse_error(text), "t.yaml:50001:1: error: duplicate key \"k7\" (first at line 8:1)");
+  EXPECT_EQ(parse_error(text), "t.yaml:30001:1: error: duplicate key \"k7\" (first at line 8:1)");
 }
 
 TEST(YamlTree, DepthLimit) {
   Limits l;
   l.max_depth = 3;
   EXPECT_EQ(parse_error("a: [[[1]]]\n", l),
-            "t.yaml:1:7: error: nesting deeper than the limit of 3 levels");
+            "t.yaml:1:6: error: nesting deeper than the limit of 3 levels");
   EXPECT_EQ(parse_error("a: [[1]]\n", l), "<ok>");
 }
 
@@ -126,7 +131,7 @@ TEST(YamlTree, NodeLimit) {
   Limits l;
   l.max_nodes = 10;
   EXPECT_EQ(parse_error("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n", l),
-            "t.yaml:1:32: error: document exceeds the limit of 10 nodes");
+            "t.yaml:1:33: error: document exceeds the limit of 10 nodes");
 }
 
 TEST(YamlTree, FileSizeLimit) {
