@@ -1,1 +1,0 @@
-// Scaffolding: the store module replaces this file with its sources.

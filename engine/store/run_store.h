@@ -1,0 +1,117 @@
+#pragma once
+// RunStore: all run state of Baton in one SQLite file. Every mutating method is one transaction
+// that also appends an `events` row, so an SSE client resuming from an event seq misses nothing
+// and a restarted engine can rebuild its scheduler from the store alone.
+//
+// Thread-safety: all methods may be called from any thread. Writes go through one connection
+// guarded by a mutex (SQLite allows one writer anyway); reads use a second connection with its
+// own mutex, so a reader never waits for a writer's transaction (WAL). Other processes may open
+// the same file: BEGIN IMMEDIATE plus busy_timeout serialize their writes.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/common/result.h"
+#include "engine/store/records.h"
+#include "engine/store/sqlite.h"
+
+namespace baton::store {
+
+/// How a RunStore is opened.
+struct RunStoreOptions {
+  DatabaseOptions database;
+  std::function<std::int64_t()> clock_ms;  // empty: system clock; tests inject a fixed clock
+};
+
+/// The SQLite run store.
+class RunStore {
+ public:
+  /// Opens or creates the store at `path` and applies pending migrations.
+  static Result<std::unique_ptr<RunStore>> open(const std::string& path,
+                                                RunStoreOptions options = {});
+
+  // ---- runs ----
+  /// Inserts a queued run (event run.created).
+  Result<RunRecord> create_run(const NewRun& run);
+  /// Moves a non-terminal run to `state` (event run.status); not_found / conflict otherwise.
+  Status update_run_status(const std::string& id, RunState state, std::string_view reason,
+                           std::string_view message);
+  /// One run; code not_found if absent.
+  Result<RunRecord> get_run(const std::string& id);
+  /// Runs newest first, filtered, one page after the cursor.
+  Result<RunPage> list_runs(const RunFilter& filter);
+  /// Sets (replaces by name) pipeline-level results (event run.results).
+  Status set_run_results(const std::string& run_id, const ResultMap& results);
+  /// Pipeline-level results, bytes exactly as set.
+  Result<ResultMap> get_run_results(const std::string& run_id);
+
+  // ---- task runs and steps ----
+  /// Inserts a running attempt (event task_run.started).
+  Result<TaskRunRecord> start_task_run(const NewTaskRun& task_run);
+  /// Inserts a skipped task with Tekton's skip reason (event task_run.skipped).
+  Result<TaskRunRecord> skip_task_run(const NewTaskRun& task_run, std::string_view skipped_reason);
+  /// Ends a non-terminal attempt in terminal `state` (event task_run.finished).
+  Status finish_task_run(const std::string& id, RunState state, std::string_view reason,
+                         std::string_view message);
+  /// Sets (replaces by name) results of an attempt (event task_run.results).
+  Status set_task_results(const std::string& task_run_id, const ResultMap& results);
+  /// One attempt with its results.
+  Result<TaskRunRecord> get_task_run(const std::string& id);
+  /// All attempts of a run, in creation order, with results.
+  Result<std::vector<TaskRunRecord>> list_task_runs(const std::string& run_id);
+  /// Inserts or updates a step (event step.updated); fills started/finished from the clock.
+  Status upsert_step(const StepRecord& step);
+  /// Steps of an attempt by index.
+  Result<std::vector<StepRecord>> list_steps(const std::string& task_run_id);
+
+  // ---- logs ----
+  /// Appends a batch in one transaction (event log.appended); returns the assigned seqs.
+  Result<std::vector<std::int64_t>> append_logs(const std::string& task_run_id,
+                                                std::span<const LogChunk> chunks);
+  /// Chunks of one step with seq >= from_seq, in order, at most `limit`.
+  Result<std::vector<LogChunk>> read_logs(const std::string& task_run_id, int step_index,
+                                          std::int64_t from_seq, int limit = 1000);
+
+  // ---- events and traces ----
+  /// Events with seq > after_seq, of one run (or all runs if run_id is empty).
+  Result<std::vector<EventRecord>> list_events(const std::string& run_id, std::int64_t after_seq,
+                                               int limit = 1000);
+  /// Inserts or replaces a span. No event: spans are telemetry about state, not state.
+  Status add_span(const SpanRecord& span);
+  /// Spans of a trace ordered by start.
+  Result<std::vector<SpanRecord>> list_spans(const std::string& trace_id);
+
+  // ---- recovery ----
+  /// After a crash: marks running runs, their non-terminal attempts and steps interrupted (queued
+  /// runs stay queued), in one transaction with a run.status event per run.
+  Result<RecoveredIds> recover_interrupted(std::int64_t now_ms);
+  /// PRAGMA integrity_check rows ("ok" when healthy).
+  Result<std::vector<std::string>> integrity_check();
+
+ private:
+  RunStore(std::unique_ptr<Database> writer, std::unique_ptr<Database> reader,
+           std::function<std::int64_t()> clock)
+      : writer_(std::move(writer)), reader_(std::move(reader)), clock_(std::move(clock)) {}
+
+  /// Runs `body` inside one write transaction under the writer lock; commits if it succeeds.
+  Status write(const std::function<Status(Database&)>& body);
+  /// Runs `body` on the reader connection inside one read snapshot.
+  Status read(const std::function<Status(Database&)>& body);
+  Result<TaskRunRecord> insert_task_run(const NewTaskRun& task_run, RunState state,
+                                        std::string_view skipped_reason, const char* event);
+  std::int64_t now() const { return clock_(); }
+
+  std::mutex write_mu_;
+  std::mutex read_mu_;
+  std::unique_ptr<Database> writer_;
+  std::unique_ptr<Database> reader_;
+  std::function<std::int64_t()> clock_;
+};
+
+}  // namespace baton::store
