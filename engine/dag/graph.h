@@ -82,6 +82,8 @@ class ReadySet {
  public:
   /// Starts with the roots ready.
   explicit ReadySet(const Graph& g);
+  /// A temporary graph would dangle.
+  explicit ReadySet(Graph&&) = delete;
   /// Nodes whose parents are all done and that were neither taken nor marked done yet, in
   /// declaration order. Each node is returned at most once over the life of the set.
   std::vector<std::size_t> take_ready();

@@ -114,6 +114,18 @@ void check_task_field(PipelineCtx& c, std::string_view text, const std::string& 
   }
 }
 
+bool has_ref(const ParamValue& v) {
+  auto in = [](const std::string& s) { return s.find("$(") != std::string::npos; };
+  if (in(v.str)) return true;
+  for (const auto& s : v.arr) {
+    if (in(s)) return true;
+  }
+  for (const auto& [k, s] : v.obj) {
+    if (in(s)) return true;
+  }
+  return false;
+}
+
 void check_value_field(PipelineCtx& c, const ParamValue& v, const std::string& path, bool fin,
                        const PipelineTask& self, std::vector<std::size_t>* deps) {
   check_task_field(c, v.str, path, fin, self, deps);
@@ -238,14 +250,17 @@ void check_pipeline_task(PipelineCtx& c, const PipelineTask& t, const std::strin
   check_run_after(c, t, tp, fin, deps);
   const std::string pp = at(tp, "params");
   check_param_values(c.sink, t.params, pp);
+  // Paths are built only for fields that hold references: this runs for every task.
   for (std::size_t i = 0; i < t.params.size(); ++i) {
-    check_value_field(c, t.params[i].value, at(at(pp, i), "value"), fin, t, deps);
+    if (has_ref(t.params[i].value)) check_value_field(c, t.params[i].value, at(at(pp, i), "value"), fin, t, deps);
   }
-  check_task_field(c, t.display_name, at(tp, "displayName"), fin, t, deps);
-  check_when(c, t.when, at(tp, "when"), fin, t, deps);
+  if (t.display_name.find("$(") != std::string::npos) {
+    check_task_field(c, t.display_name, at(tp, "displayName"), fin, t, deps);
+  }
+  if (!t.when.empty()) check_when(c, t.when, at(tp, "when"), fin, t, deps);
   if (t.matrix) check_matrix(c, t, tp, fin, deps);
 
-  const std::string wp = at(tp, "workspaces");
+  const std::string wp = t.workspaces.empty() ? std::string() : at(tp, "workspaces");
   UniqueNames ws_names("workspace binding");
   for (std::size_t i = 0; i < t.workspaces.size(); ++i) {
     const auto& b = t.workspaces[i];

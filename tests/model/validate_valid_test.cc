@@ -138,6 +138,29 @@ spec:
     params:
     - {name: url, value: https://example.com/repo}
 )y"},
+    {"unresolvable_refs_are_not_errors", R"y(apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: p
+spec:
+  tasks:
+  - name: clone
+    taskRef: {name: git-clone}
+  - name: build
+    taskRef: {name: kaniko, kind: Task}
+    params:
+    - {name: src, value: $(tasks.clone.results.commit)}
+---
+apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata:
+  name: tr
+spec:
+  taskRef:
+    resolver: bundles
+    params:
+    - {name: bundle, value: registry/x:1}
+)y"},
 };
 
 class ValidTest : public testing::TestWithParam<ValidCase> {};
