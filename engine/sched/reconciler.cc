@@ -1,0 +1,271 @@
+#include "engine/sched/reconciler.h"
+
+#include <algorithm>
+
+#include "engine/sched/go_duration.h"
+#include "engine/subst/substitute.h"
+
+namespace baton::sched {
+
+const char* to_string(TaskStatus s) {
+  switch (s) {
+    case TaskStatus::kPending: return "Pending";
+    case TaskStatus::kRunning: return "Running";
+    case TaskStatus::kSucceeded: return "Succeeded";
+    case TaskStatus::kFailed: return "Failed";
+    case TaskStatus::kSkipped: return "Skipped";
+    case TaskStatus::kCancelled: return "Cancelled";
+  }
+  return "?";
+}
+
+bool is_terminal(TaskStatus s) {
+  return s != TaskStatus::kPending && s != TaskStatus::kRunning;
+}
+
+namespace {
+
+Action make(Action::Kind kind, std::size_t task, std::string reason = {}, std::string message = {}) {
+  Action a;
+  a.kind = kind;
+  a.task = task;
+  a.reason = std::move(reason);
+  a.message = std::move(message);
+  return a;
+}
+
+}  // namespace
+
+bool Reconciler::is_stopping(const RunFacts& facts) const { return facts.dag_stopping > 0; }
+
+bool Reconciler::dag_done(const RunFacts& facts) const {
+  return facts.dag_terminal == plan_.dag_count;
+}
+
+bool Reconciler::all_done(const RunFacts& facts) const {
+  return dag_done(facts) && facts.finally_terminal == plan_.tasks.size() - plan_.dag_count;
+}
+
+// Returns "" when every when expression holds, the skip reason otherwise; a substitution
+// error goes to *error.
+std::string Reconciler::when_false(std::size_t i, const subst::Context& values,
+                                   std::string* error) const {
+  for (const auto& w : plan_.tasks[i].task.when) {
+    if (!w.cel.empty()) {
+      *error = "CEL in when expressions is not supported yet: " + w.cel;
+      return {};
+    }
+    auto input = subst::substitute_string(w.input, values);
+    auto vals = subst::substitute_array(w.values, values);
+    if (!input.ok() || !vals.ok()) {
+      *error = !input.ok() ? input.error().message : vals.error().message;
+      return {};
+    }
+    bool in = std::find(vals->begin(), vals->end(), *input) != vals->end();
+    if ((w.op == "in" && !in) || (w.op == "notin" && in)) return kSkipWhen;
+  }
+  return {};
+}
+
+void Reconciler::consider(std::size_t i, const RunFacts& facts, const subst::Context& values,
+                          std::vector<Action>& out) const {
+  const PlannedTask& t = plan_.tasks[i];
+  if (facts.tasks[i].status != TaskStatus::kPending) return;
+  for (std::size_t p : t.parents) {
+    if (!is_terminal(facts.tasks[p].status)) return;  // not ready yet
+  }
+  using K = Action::Kind;
+  if (facts.pipeline_timed_out) return out.push_back(make(K::kSkip, i, kSkipPipelineTimeout));
+  if (facts.tasks_timed_out) return out.push_back(make(K::kSkip, i, kSkipTasksTimeout));
+  if (facts.stop == StopRequest::kCancelledRunFinally) {
+    return out.push_back(make(K::kSkip, i, kSkipGracefullyCancelled));
+  }
+  if (facts.stop == StopRequest::kStoppedRunFinally) {
+    return out.push_back(make(K::kSkip, i, kSkipGracefullyStopped));
+  }
+  if (facts.stop == StopRequest::kCancelled || is_stopping(facts)) {
+    return out.push_back(make(K::kSkip, i, kSkipStopping));
+  }
+  for (std::size_t p : t.parents) {
+    const TaskFacts& pf = facts.tasks[p];
+    bool consumes = std::find(t.result_parents.begin(), t.result_parents.end(), p) !=
+                    t.result_parents.end();
+    if (consumes && pf.status != TaskStatus::kSucceeded) {
+      return out.push_back(make(K::kSkip, i, kSkipResultsMissing));
+    }
+    // A task skipped by its own `when` does not skip tasks that merely run after it.
+    if (pf.status == TaskStatus::kSkipped && pf.reason != kSkipWhen) {
+      return out.push_back(make(K::kSkip, i, kSkipParentSkipped));
+    }
+  }
+  for (const auto& [producer, result] : t.result_refs) {
+    if (!values.find("tasks." + plan_.tasks[producer].task.name + ".results." + result)) {
+      return out.push_back(make(K::kFail, i, "InvalidTaskResultReference",
+                                "Invalid task result reference: task \"" +
+                                    plan_.tasks[producer].task.name + "\" did not produce result \"" +
+                                    result + "\""));
+    }
+  }
+  std::string error;
+  std::string skip = when_false(i, values, &error);
+  if (!error.empty()) return out.push_back(make(K::kFail, i, "InvalidWhenExpression", error));
+  if (!skip.empty()) return out.push_back(make(K::kSkip, i, skip));
+  if (t.task.matrix) {
+    for (const auto& p : t.task.matrix->params) {
+      auto v = subst::substitute_value(p.value, values);
+      if (v.ok() && v->type == model::ValueType::kArray && v->arr.empty()) {
+        return out.push_back(make(K::kSkip, i, kSkipEmptyMatrix));
+      }
+    }
+  }
+  if (!t.resolve_error.empty()) {
+    return out.push_back(make(K::kFail, i, "CouldntGetTask", t.resolve_error));
+  }
+  out.push_back(make(K::kStart, i));
+}
+
+void Reconciler::consider_finally(std::size_t i, const RunFacts& facts,
+                                  const subst::Context& values, std::vector<Action>& out) const {
+  const PlannedTask& t = plan_.tasks[i];
+  if (facts.tasks[i].status != TaskStatus::kPending) return;
+  using K = Action::Kind;
+  if (facts.pipeline_timed_out) return out.push_back(make(K::kSkip, i, kSkipPipelineTimeout));
+  if (facts.finally_timed_out) return out.push_back(make(K::kSkip, i, kSkipFinallyTimeout));
+  if (facts.stop == StopRequest::kCancelled) {
+    return out.push_back(make(K::kSkip, i, kSkipStopping));
+  }
+  for (const auto& [producer, result] : t.result_refs) {
+    if (!values.find("tasks." + plan_.tasks[producer].task.name + ".results." + result)) {
+      return out.push_back(make(K::kSkip, i, kSkipResultsMissing));
+    }
+  }
+  std::string error;
+  std::string skip = when_false(i, values, &error);
+  if (!error.empty()) return out.push_back(make(K::kFail, i, "InvalidWhenExpression", error));
+  if (!skip.empty()) return out.push_back(make(K::kSkip, i, skip));
+  if (!t.resolve_error.empty()) {
+    return out.push_back(make(K::kFail, i, "CouldntGetTask", t.resolve_error));
+  }
+  out.push_back(make(K::kStart, i));
+}
+
+std::vector<Action> Reconciler::reconcile(const RunFacts& facts, const subst::Context& values,
+                                          const Change& change) const {
+  std::vector<Action> out;
+  if (facts.finished) return out;
+  using K = Action::Kind;
+  const std::size_t n = plan_.tasks.size();
+
+  if (change.run_level) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (facts.tasks[i].status != TaskStatus::kRunning) continue;
+      bool fin = plan_.tasks[i].is_finally;
+      bool timeout = facts.pipeline_timed_out || (!fin && facts.tasks_timed_out) ||
+                     (fin && facts.finally_timed_out);
+      bool cancel = facts.stop == StopRequest::kCancelled ||
+                    (!fin && facts.stop == StopRequest::kCancelledRunFinally);
+      if (timeout || cancel) {
+        Action a = make(K::kCancelRunning, i, timeout ? "TaskRunTimeout" : "TaskRunCancelled");
+        a.for_timeout = timeout;
+        out.push_back(std::move(a));
+      }
+    }
+    for (std::size_t i = 0; i < plan_.dag_count; ++i) consider(i, facts, values, out);
+  } else if (change.tasks.empty()) {
+    for (std::size_t i = 0; i < plan_.dag_count; ++i) {
+      if (plan_.tasks[i].parents.empty()) consider(i, facts, values, out);
+    }
+  } else {
+    for (std::size_t c : change.tasks) {
+      for (std::size_t child : plan_.tasks[c].children) consider(child, facts, values, out);
+    }
+  }
+  // Deduplicate (a task can be the child of several changed tasks).
+  std::sort(out.begin(), out.end(), [](const Action& a, const Action& b) {
+    return a.task != b.task ? a.task < b.task : a.kind < b.kind;
+  });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const Action& a, const Action& b) {
+                          return a.task == b.task && a.kind == b.kind;
+                        }),
+            out.end());
+  if (!out.empty()) return out;  // apply these first: they may change what is done
+
+  if (dag_done(facts)) {
+    for (std::size_t i = plan_.dag_count; i < n; ++i) consider_finally(i, facts, values, out);
+    if (!out.empty()) return out;
+    if (all_done(facts)) out.push_back(finish_condition(facts));
+  }
+  return out;
+}
+
+Action Reconciler::finish_condition(const RunFacts& facts) const {
+  Action a;
+  a.kind = Action::Kind::kFinish;
+  if (plan_.kind == "TaskRun") {
+    const TaskFacts& t = facts.tasks.at(0);
+    a.succeeded = t.status == TaskStatus::kSucceeded;
+    if (!t.instances.empty()) {
+      a.reason = t.instances.back().reason;
+      a.message = t.instances.back().message;
+    } else {
+      a.reason = t.reason;
+    }
+    if (a.reason.empty()) a.reason = a.succeeded ? "Succeeded" : "Failed";
+    return a;
+  }
+  if (facts.pipeline_timed_out) {
+    a.reason = "PipelineRunTimeout";
+    a.message = "PipelineRun \"" + plan_.name + "\" failed to finish within \"" +
+                format_go_duration(plan_.timeouts.pipeline.value_or(model::Duration(0))) + "\"";
+    return a;
+  }
+  std::size_t succeeded = 0, failed = 0, cancelled = 0, skipped = 0, skipped_timeout = 0;
+  bool ignored_failure = false;
+  for (const auto& t : facts.tasks) {
+    switch (t.status) {
+      case TaskStatus::kSucceeded: ++succeeded; break;
+      case TaskStatus::kFailed:
+        if (t.failure_ignored) {
+          ++succeeded;
+          ignored_failure = true;
+        } else {
+          ++failed;
+        }
+        break;
+      case TaskStatus::kCancelled: {
+        bool for_timeout = !t.instances.empty() && t.instances.back().cancelled_for_timeout;
+        ++(for_timeout ? failed : cancelled);
+        break;
+      }
+      case TaskStatus::kSkipped:
+        ++skipped;
+        if (t.reason == kSkipPipelineTimeout || t.reason == kSkipTasksTimeout ||
+            t.reason == kSkipFinallyTimeout) {
+          ++skipped_timeout;
+        }
+        break;
+      default: break;
+    }
+  }
+  std::size_t completed = succeeded + failed + cancelled;
+  a.message = "Tasks Completed: " + std::to_string(completed) + " (Failed: " +
+              std::to_string(failed) + ", Cancelled " + std::to_string(cancelled) +
+              "), Skipped: " + std::to_string(skipped);
+  a.succeeded = true;
+  a.reason = skipped > 0 || ignored_failure ? "Completed" : "Succeeded";
+  if (failed > 0 || skipped_timeout > 0) {
+    a.succeeded = false;
+    a.reason = "Failed";
+  } else if (facts.stop != StopRequest::kNone) {
+    a.succeeded = false;
+    a.reason = "Cancelled";
+    a.message = "PipelineRun \"" + plan_.name + "\" was cancelled";
+  } else if (cancelled > 0) {
+    a.succeeded = false;
+    a.reason = "Cancelled";
+  }
+  return a;
+}
+
+}  // namespace baton::sched
