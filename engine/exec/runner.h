@@ -68,7 +68,9 @@ struct StepOutcome {
   std::string name;
   bool started = false;
   int exit_code = -1;
-  std::string reason;  // Completed | Error | TaskRunTimeout | TaskRunCancelled | StepTimeout (message)
+  // Completed | Error | TimeoutExceeded (step timeout) | Skipped (not started after a failure)
+  // | TaskRunTimeout | TaskRunCancelled
+  std::string reason;
   std::string message;
   Clock::time_point started_at{}, finished_at{};
   std::map<std::string, std::string> results;  // step results
@@ -77,7 +79,9 @@ struct StepOutcome {
 /// Final state of a TaskRun attempt.
 struct TaskOutcome {
   bool succeeded = false;
-  std::string reason;   // Succeeded | Failed | TaskRunTimeout | TaskRunCancelled | InternalError
+  // Succeeded | Failed | TaskRunTimeout | TaskRunCancelled | TaskRunResultLargerThanAllowedLimit
+  // | InternalError
+  std::string reason;
   std::string message;
   std::vector<StepOutcome> steps;
   std::map<std::string, std::string> results;  // raw bytes of /tekton/results/<name>

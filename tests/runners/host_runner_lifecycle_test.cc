@@ -20,11 +20,12 @@ using exec::StepInvocation;
 using exec::TaskInvocation;
 using exec::TaskOutcome;
 
-// Starts `sleep 1000` in the background (its pid in $CHILD) which itself starts a
-// grandchild `sleep 1000` (pid in $GRANDCHILD), then waits.
+// Starts a background bash (its pid in $CHILD) which itself starts a grandchild `sleep 1000`
+// (pid in $GRANDCHILD); says "tree-up" once both pids are written, then waits.
 constexpr const char* kTreeScript =
     "bash -c 'sleep 1000 & echo $! > \"$GRANDCHILD\"; wait' &\n"
     "echo $! > \"$CHILD\"\n"
+    "until [ -s \"$GRANDCHILD\" ]; do sleep 0.01; done\n"
     "echo tree-up\n"
     "wait\n";
 
@@ -66,7 +67,7 @@ class HostLifecycleTest : public ::testing::Test {
 
 TEST_F(HostLifecycleTest, StepTimeoutKillsTheStepAndFailsTheTaskRun) {
   auto step = tree_step();
-  step.timeout = std::chrono::milliseconds(300);
+  step.timeout = std::chrono::milliseconds(1500);  // room for the tree to start under load
   auto later = script_step("later", "echo never");
   DoneWaiter done;
   const auto t0 = std::chrono::steady_clock::now();
@@ -84,7 +85,7 @@ TEST_F(HostLifecycleTest, StepTimeoutKillsTheStepAndFailsTheTaskRun) {
 
 TEST_F(HostLifecycleTest, TaskRunTimeoutKillsChildAndGrandchild) {
   auto inv = invocation({tree_step(), script_step("later", "echo never")});
-  inv.timeout = std::chrono::milliseconds(500);
+  inv.timeout = std::chrono::milliseconds(2000);  // room for the tree to start under load
   DoneWaiter done;
   auto exec = runner_.start(inv, sink_, done.callback());
   auto out = done.wait();
@@ -100,6 +101,8 @@ TEST_F(HostLifecycleTest, TaskRunTimeoutKillsChildAndGrandchild) {
 TEST_F(HostLifecycleTest, CancelKillsTheTreeAndReportsOnce) {
   for (bool as_timeout : {false, true}) {
     SCOPED_TRACE(as_timeout);
+    std::filesystem::remove(child_file_);
+    std::filesystem::remove(grandchild_file_);
     RecordingSink sink;
     DoneWaiter done;
     {
