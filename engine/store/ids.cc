@@ -1,5 +1,7 @@
 #include "engine/store/ids.h"
 
+#include <unistd.h>
+
 #include <mutex>
 #include <random>
 
@@ -8,11 +10,20 @@ namespace baton::store {
 std::string new_id(std::string_view prefix, std::int64_t now_ms) {
   static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
   static std::mutex mu;
-  static std::mt19937_64 rng{std::random_device{}()};
+  static std::mt19937_64 rng;
+  static pid_t seeded_for = -1;
   std::uint64_t hi = 0;
   std::uint64_t lo = 0;
   {
     std::lock_guard<std::mutex> lock(mu);
+    // Seed from several random_device draws (one 32-bit seed makes collisions likely across
+    // processes), and again after fork so a child never repeats its parent's ids.
+    if (seeded_for != getpid()) {
+      std::random_device rd;
+      std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
+      rng.seed(seq);
+      seeded_for = getpid();
+    }
     hi = rng();
     lo = rng();
   }

@@ -88,8 +88,9 @@ class RunStore {
   Result<std::vector<SpanRecord>> list_spans(const std::string& trace_id);
 
   // ---- recovery ----
-  /// After a crash: marks running runs, their non-terminal attempts and steps interrupted (queued
-  /// runs stay queued), in one transaction with a run.status event per run.
+  /// After a crash: marks running runs, non-terminal attempts and running steps (and waiting steps
+  /// of those attempts) interrupted; queued runs stay queued. One transaction, with a run.status
+  /// event per run and a task_run.finished event per attempt.
   Result<RecoveredIds> recover_interrupted(std::int64_t now_ms);
   /// PRAGMA integrity_check rows ("ok" when healthy).
   Result<std::vector<std::string>> integrity_check();

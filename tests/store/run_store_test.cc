@@ -2,10 +2,13 @@
 #include "engine/store/run_store.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <set>
 #include <thread>
 
+#include "engine/store/ids.h"
 #include "tests/store/store_fixture.h"
 
 namespace baton::store {
@@ -274,6 +277,36 @@ TEST_F(RunStoreTest, ConcurrentWritersAndReadersLoseNothing) {
   EXPECT_EQ(store_->list_runs(all)->runs.size(), static_cast<std::size_t>(kWriters * kRunsEach));
   EXPECT_EQ(store_->list_events("", 0, 100000)->size(),
             static_cast<std::size_t>(2 * kWriters * kRunsEach));
+}
+
+TEST(IdsTest, UniqueSortedByTimeAndDistinctAfterFork) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 10000; ++i) ids.insert(new_id("run", 1000));
+  EXPECT_EQ(ids.size(), 10000U);
+  EXPECT_LT(new_id("run", 1000), new_id("run", 1001));
+  EXPECT_LT(new_id("run", 31), new_id("run", 32));  // base32 digit carry sorts right
+  const std::string crockford = "0123456789abcdefghjkmnpqrstvwxyz";
+  const std::string id = new_id("tr", 1'700'000'000'000);
+  ASSERT_EQ(id.size(), 3U + 26U);
+  EXPECT_EQ(id.substr(3).find_first_not_of(crockford), std::string::npos) << id;
+
+  // A forked child must not repeat the ids its parent generates next.
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string child = new_id("run", 5);
+    _exit(write(fds[1], child.data(), child.size()) == static_cast<ssize_t>(child.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  const std::string parent = new_id("run", 5);
+  std::string child(parent.size(), '\0');
+  EXPECT_EQ(read(fds[0], child.data(), child.size()), static_cast<ssize_t>(child.size()));
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_NE(parent, child);
 }
 
 TEST(RunStateTest, NamesRoundTrip) {
