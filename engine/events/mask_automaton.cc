@@ -90,7 +90,7 @@ MaskAutomaton::MaskAutomaton(std::vector<std::string> patterns) : patterns_(std:
     terminal[s] = true;
   }
   const std::size_t states = depth_.size();
-  BATON_CHECK(states * classes_ < kOutput, "secret set too large for the mask automaton");
+  BATON_CHECK(states * classes_ <= UINT32_MAX, "secret set too large for the mask automaton");
 
   // Breadth-first: failure links and missing edges filled from the failure state, which is
   // shallower and therefore already complete.
@@ -120,11 +120,32 @@ MaskAutomaton::MaskAutomaton(std::vector<std::string> patterns) : patterns_(std:
     }
   }
 
-  delta_.resize(go.size());
-  for (std::size_t i = 0; i < go.size(); ++i) {
-    const auto target = static_cast<std::size_t>(go[i]);
-    delta_[i] = static_cast<State>(target * classes_) | (longest_[target] != 0 ? kOutput : 0U);
+  // Renumber so that states where a pattern ends come last: the hot loop then tests
+  // "state >= first_output_" off the critical path instead of masking a flag bit on it.
+  std::vector<std::size_t> order;  // new id -> old id
+  order.reserve(states);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t s = 0; s < states; ++s) {
+      if ((longest_[s] != 0) == (pass == 1)) order.push_back(s);
+    }
   }
+  std::vector<std::size_t> new_id(states);
+  for (std::size_t n = 0; n < states; ++n) new_id[order[n]] = n;
+  std::vector<std::uint32_t> longest(states), depth(states);
+  delta_.resize(go.size());
+  first_output_ = static_cast<State>(states * classes_);
+  for (std::size_t n = 0; n < states; ++n) {
+    const std::size_t old = order[n];
+    longest[n] = longest_[old];
+    depth[n] = depth_[old];
+    if (longest[n] != 0) first_output_ = std::min(first_output_, static_cast<State>(n * classes_));
+    for (std::size_t c = 0; c < classes_; ++c) {
+      const auto target = static_cast<std::size_t>(go[old * classes_ + c]);
+      delta_[n * classes_ + c] = static_cast<State>(new_id[target] * classes_);
+    }
+  }
+  longest_ = std::move(longest);
+  depth_ = std::move(depth);
 }
 
 }  // namespace baton::events

@@ -27,7 +27,7 @@ std::string SecretMasker::feed(std::string_view chunk) {
   MaskAutomaton::State state = state_;
   for (std::size_t i = 0; i < chunk.size(); ++i) {
     state = a.step(state, bytes[i]);
-    if ((state & MaskAutomaton::kOutput) != 0) {
+    if (a.has_output(state)) {
       // Only the longest pattern ending here matters: shorter ones lie inside it.
       const std::uint64_t end = base + i + 1;
       add_match(chunk, base, end - a.longest(state), end);
