@@ -34,6 +34,16 @@ Action make(Action::Kind kind, std::size_t task, std::string reason = {}, std::s
   return a;
 }
 
+// Tekton skips a matrixed task (DAG or finally) when one of its matrix params is an empty array.
+bool has_empty_matrix_param(const PlannedTask& t, const subst::Context& values) {
+  if (!t.task.matrix) return false;
+  for (const auto& p : t.task.matrix->params) {
+    auto v = subst::substitute_value(p.value, values);
+    if (v.ok() && v->type == model::ValueType::kArray && v->arr.empty()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool Reconciler::is_stopping(const RunFacts& facts) const { return facts.dag_stopping > 0; }
@@ -86,20 +96,26 @@ void Reconciler::consider(std::size_t i, const RunFacts& facts, const subst::Con
   if (facts.stop == StopRequest::kCancelled || is_stopping(facts)) {
     return out.push_back(make(K::kSkip, i, kSkipStopping));
   }
+  // Tekton looks at every parent for a non-`when` skip before it looks at missing results.
   for (std::size_t p : t.parents) {
     const TaskFacts& pf = facts.tasks[p];
-    bool consumes = std::find(t.result_parents.begin(), t.result_parents.end(), p) !=
-                    t.result_parents.end();
-    if (consumes && pf.status != TaskStatus::kSucceeded) {
-      return out.push_back(make(K::kSkip, i, kSkipResultsMissing));
-    }
     // A task skipped by its own `when` does not skip tasks that merely run after it.
     if (pf.status == TaskStatus::kSkipped && pf.reason != kSkipWhen) {
       return out.push_back(make(K::kSkip, i, kSkipParentSkipped));
     }
   }
+  for (std::size_t p : t.result_parents) {
+    const TaskFacts& pf = facts.tasks[p];
+    // An ignored failure may have written results before failing: those stay usable.
+    bool ignored = pf.status == TaskStatus::kFailed && pf.failure_ignored;
+    if (pf.status != TaskStatus::kSucceeded && !ignored) {
+      return out.push_back(make(K::kSkip, i, kSkipResultsMissing));
+    }
+  }
   for (const auto& [producer, result] : t.result_refs) {
     if (!values.find("tasks." + plan_.tasks[producer].task.name + ".results." + result)) {
+      // A consumer that tolerates failure is skipped instead of failing the run.
+      if (t.task.on_error == "continue") return out.push_back(make(K::kSkip, i, kSkipResultsMissing));
       return out.push_back(make(K::kFail, i, "InvalidTaskResultReference",
                                 "Invalid task result reference: task \"" +
                                     plan_.tasks[producer].task.name + "\" did not produce result \"" +
@@ -110,14 +126,7 @@ void Reconciler::consider(std::size_t i, const RunFacts& facts, const subst::Con
   std::string skip = when_false(i, values, &error);
   if (!error.empty()) return out.push_back(make(K::kFail, i, "InvalidWhenExpression", error));
   if (!skip.empty()) return out.push_back(make(K::kSkip, i, skip));
-  if (t.task.matrix) {
-    for (const auto& p : t.task.matrix->params) {
-      auto v = subst::substitute_value(p.value, values);
-      if (v.ok() && v->type == model::ValueType::kArray && v->arr.empty()) {
-        return out.push_back(make(K::kSkip, i, kSkipEmptyMatrix));
-      }
-    }
-  }
+  if (has_empty_matrix_param(t, values)) return out.push_back(make(K::kSkip, i, kSkipEmptyMatrix));
   if (!t.resolve_error.empty()) {
     return out.push_back(make(K::kFail, i, "CouldntGetTask", t.resolve_error));
   }
@@ -143,6 +152,7 @@ void Reconciler::consider_finally(std::size_t i, const RunFacts& facts,
   std::string skip = when_false(i, values, &error);
   if (!error.empty()) return out.push_back(make(K::kFail, i, "InvalidWhenExpression", error));
   if (!skip.empty()) return out.push_back(make(K::kSkip, i, skip));
+  if (has_empty_matrix_param(t, values)) return out.push_back(make(K::kSkip, i, kSkipEmptyMatrix));
   if (!t.resolve_error.empty()) {
     return out.push_back(make(K::kFail, i, "CouldntGetTask", t.resolve_error));
   }
@@ -214,25 +224,31 @@ Action Reconciler::finish_condition(const RunFacts& facts) const {
     if (a.reason.empty()) a.reason = a.succeeded ? "Succeeded" : "Failed";
     return a;
   }
+  const std::string quoted_name = "PipelineRun \"" + plan_.name + "\"";
+  // A hard cancel ends the run as Cancelled whatever had failed before (Tekton checks it first).
+  if (facts.stop == StopRequest::kCancelled) {
+    a.reason = "Cancelled";
+    a.message = quoted_name + " was cancelled";
+    return a;
+  }
   if (facts.pipeline_timed_out) {
     a.reason = "PipelineRunTimeout";
-    a.message = "PipelineRun \"" + plan_.name + "\" failed to finish within \"" +
+    a.message = quoted_name + " failed to finish within \"" +
                 format_go_duration(plan_.timeouts.pipeline.value_or(model::Duration(0))) + "\"";
     return a;
   }
-  std::size_t succeeded = 0, failed = 0, cancelled = 0, skipped = 0, skipped_timeout = 0;
-  bool ignored_failure = false;
+  if (facts.tasks_timed_out) {  // Tekton >= v0.58 (tektoncd/pipeline#7573)
+    a.reason = "PipelineRunTimeout";
+    a.message = quoted_name + " failed due to tasks failed to finish within \"" +
+                format_go_duration(plan_.timeouts.tasks.value_or(model::Duration(0))) + "\"";
+    return a;
+  }
+  std::size_t succeeded = 0, failed = 0, ignored = 0, cancelled = 0, skipped = 0;
+  std::size_t skipped_timeout = 0;
   for (const auto& t : facts.tasks) {
     switch (t.status) {
       case TaskStatus::kSucceeded: ++succeeded; break;
-      case TaskStatus::kFailed:
-        if (t.failure_ignored) {
-          ++succeeded;
-          ignored_failure = true;
-        } else {
-          ++failed;
-        }
-        break;
+      case TaskStatus::kFailed: ++(t.failure_ignored ? ignored : failed); break;
       case TaskStatus::kCancelled: {
         bool for_timeout = !t.instances.empty() && t.instances.back().cancelled_for_timeout;
         ++(for_timeout ? failed : cancelled);
@@ -248,19 +264,21 @@ Action Reconciler::finish_condition(const RunFacts& facts) const {
       default: break;
     }
   }
-  std::size_t completed = succeeded + failed + cancelled;
-  a.message = "Tasks Completed: " + std::to_string(completed) + " (Failed: " +
-              std::to_string(failed) + ", Cancelled " + std::to_string(cancelled) +
-              "), Skipped: " + std::to_string(skipped);
+  // Ignored failures count as failures in the message but do not fail the run.
+  std::size_t completed = succeeded + failed + ignored + cancelled;
+  std::string failures = std::to_string(failed + ignored);
+  if (ignored > 0) failures += " (Ignored: " + std::to_string(ignored) + ")";
+  a.message = "Tasks Completed: " + std::to_string(completed) + " (Failed: " + failures +
+              ", Cancelled " + std::to_string(cancelled) + "), Skipped: " + std::to_string(skipped);
   a.succeeded = true;
-  a.reason = skipped > 0 || ignored_failure ? "Completed" : "Succeeded";
+  a.reason = skipped > 0 ? "Completed" : "Succeeded";
   if (failed > 0 || skipped_timeout > 0) {
     a.succeeded = false;
     a.reason = "Failed";
   } else if (facts.stop != StopRequest::kNone) {
     a.succeeded = false;
     a.reason = "Cancelled";
-    a.message = "PipelineRun \"" + plan_.name + "\" was cancelled";
+    a.message = quoted_name + " was cancelled";
   } else if (cancelled > 0) {
     a.succeeded = false;
     a.reason = "Cancelled";
