@@ -1,5 +1,7 @@
 #include "engine/sched/invocation.h"
 
+#include <filesystem>
+
 #include "engine/subst/apply.h"
 #include "engine/subst/substitute.h"
 
@@ -28,8 +30,17 @@ exec::StepInvocation to_step(const model::Container& c, const std::string& name)
 }
 
 Status bind_workspaces(const InvocationEnv& env, const model::PipelineTask& pt,
-                       const model::TaskSpec& spec, subst::Context& ctx,
+                       model::TaskSpec& spec, bool embedded, subst::Context& ctx,
                        exec::TaskInvocation& inv) {
+  if (embedded) {
+    // Tekton propagates workspaces into embedded specs: a bound workspace the spec does not
+    // declare is declared implicitly, so `$(workspaces.w.path)` works.
+    for (const auto& b : pt.workspaces) {
+      bool declared = false;
+      for (const auto& d : spec.workspaces) declared = declared || d.name == b.name;
+      if (!declared) spec.workspaces.push_back(model::WorkspaceDeclaration{b.name, "", "", false, false});
+    }
+  }
   for (const auto& decl : spec.workspaces) {
     const model::WorkspacePipelineTaskBinding* binding = nullptr;
     for (const auto& b : pt.workspaces) {
@@ -56,6 +67,8 @@ Status bind_workspaces(const InvocationEnv& env, const model::PipelineTask& pt,
     m.name = decl.name;
     m.host_path = vol->host_path;
     if (binding && !binding->sub_path.empty()) m.host_path += "/" + binding->sub_path;
+    std::error_code ec;
+    std::filesystem::create_directories(m.host_path, ec);  // a subPath is created on first use
     m.mount_path = mount;
     m.read_only = decl.read_only || vol->read_only;
     inv.workspaces.push_back(std::move(m));
@@ -77,6 +90,93 @@ Status check_params(const model::TaskSpec& spec, const std::vector<model::Param>
     if (g && p.type_given && g->value.type != p.type) {
       return Fail("parameter \"" + p.name + "\" is declared " + model::to_string(p.type) +
                   " but got " + model::to_string(g->value.type));
+    }
+  }
+  return {};
+}
+
+// Task volumes (spec.volumes and the pod template's) backing steps' and sidecars' volumeMounts:
+// emptyDir is a directory of the attempt, secret/configMap are written from loaded objects,
+// hostPath is used as is. Every mount becomes a TaskRun-wide mount for the runner.
+Status mount_volumes(const InvocationEnv& env, const model::TaskSpec& spec,
+                     exec::TaskInvocation& inv) {
+  std::map<std::string, std::string> dirs;
+  auto add_volumes = [&](const model::Json& volumes) -> Status {
+    if (!volumes.is_array()) return {};
+    for (const auto& v : volumes) {
+      std::string name = v.value("name", "");
+      if (name.empty() || dirs.count(name)) continue;
+      std::string dir = inv.work_dir + "/volumes/" + name;
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      if (ec) return Fail("volume \"" + name + "\": cannot create " + dir);
+      if (v.contains("hostPath")) {
+        dir = v["hostPath"].value("path", dir);
+      } else if (v.contains("secret") && env.objects) {
+        const auto& sec = v["secret"];
+        if (Status st = write_object_files("Secret", sec.value("secretName", ""), sec.value("items", model::Json()),
+                                           *env.objects, dir, sec.value("optional", false), env.secrets);
+            !st.ok()) {
+          return Fail("volume \"" + name + "\": " + st.error().message);
+        }
+      } else if (v.contains("configMap") && env.objects) {
+        const auto& cm = v["configMap"];
+        if (Status st = write_object_files("ConfigMap", cm.value("name", ""), cm.value("items", model::Json()),
+                                           *env.objects, dir, cm.value("optional", false), env.secrets);
+            !st.ok()) {
+          return Fail("volume \"" + name + "\": " + st.error().message);
+        }
+      }
+      dirs[name] = dir;
+    }
+    return {};
+  };
+  if (Status st = add_volumes(spec.volumes); !st.ok()) return st;
+  if (env.plan->pod_template.is_object() && env.plan->pod_template.contains("volumes")) {
+    if (Status st = add_volumes(env.plan->pod_template["volumes"]); !st.ok()) return st;
+  }
+  auto add_mounts = [&](const model::Json& mounts) -> Status {
+    if (!mounts.is_array()) return {};
+    for (const auto& m : mounts) {
+      std::string name = m.value("name", "");
+      std::string path = m.value("mountPath", "");
+      auto it = dirs.find(name);
+      if (it == dirs.end()) return Fail("volumeMount \"" + name + "\" names no volume of the task");
+      bool seen = false;
+      for (const auto& w : inv.workspaces) seen = seen || w.mount_path == path;
+      if (seen || path.empty()) continue;
+      std::string host = it->second;
+      if (std::string sub = m.value("subPath", ""); !sub.empty()) host += "/" + sub;
+      inv.workspaces.push_back(exec::WorkspaceMount{"volume-" + name, host, path, m.value("readOnly", false)});
+    }
+    return {};
+  };
+  for (const auto& s : spec.steps) {
+    if (Status st = add_mounts(s.volume_mounts); !st.ok()) return st;
+  }
+  for (const auto& s : spec.sidecars) {
+    if (Status st = add_mounts(s.volume_mounts); !st.ok()) return st;
+  }
+  return {};
+}
+
+// env[].valueFrom secretKeyRef / configMapKeyRef, read from loaded objects.
+Status resolve_value_from(const InvocationEnv& env, const model::Container& c,
+                          exec::StepInvocation& si) {
+  for (const auto& e : c.env) {
+    if (e.value_from.is_null()) continue;
+    for (const char* kind : {"secretKeyRef", "configMapKeyRef"}) {
+      if (!e.value_from.contains(kind)) continue;
+      const auto& ref = e.value_from[kind];
+      if (!env.objects) return Fail("env " + e.name + ": no objects to read " + kind + " from");
+      std::string k = std::string(kind) == "secretKeyRef" ? "Secret" : "ConfigMap";
+      auto v = object_value(k, ref.value("name", ""), ref.value("key", ""), *env.objects);
+      if (!v.ok()) {
+        if (ref.value("optional", false)) continue;
+        return Fail("env " + e.name + ": " + v.error().message);
+      }
+      if (k == "Secret" && env.secrets) env.secrets->push_back(*v);
+      si.env.emplace_back(e.name, *v);
     }
   }
   return {};
@@ -154,7 +254,7 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
   const PlannedTask& planned = plan.tasks[task];
   if (!planned.spec) return Fail(planned.resolve_error, "resolve");
   model::PipelineTask pt = planned.task;
-  bool embedded = pt.task_spec.has_value();
+  bool embedded = pt.task_spec.has_value();  // taskSpec in a pipeline task or a TaskRun
   if (embedded) pt.task_spec = planned.spec;
   if (Status st = subst::apply_to_pipeline_task(pt, values); !st.ok()) return st.error();
   model::TaskSpec spec = embedded ? *pt.task_spec : *planned.spec;
@@ -178,6 +278,10 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
 
   subst::Context ctx;
   ctx.set_params(spec.params, given);
+  for (const auto& p : spec.params) {
+    // Tekton still accepts the pre-v1 spelling $(inputs.params.x).
+    if (const model::ParamValue* v = ctx.find("params." + p.name)) ctx.set("inputs.params." + p.name, *v);
+  }
   ctx.set("context.taskRun.name", inv.task_run_name);
   ctx.set("context.taskRun.namespace", plan.namespace_);
   ctx.set("context.taskRun.uid", env.run_uid + "-" + inv.task_run_name);
@@ -199,13 +303,16 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
     ctx.set("steps." + n + ".exitCode.path", "/tekton/steps/step-" + n + "/exitCode");
     ctx.set("steps.step-" + n + ".exitCode.path", "/tekton/steps/step-" + n + "/exitCode");
   }
-  if (Status st = bind_workspaces(env, pt, spec, ctx, inv); !st.ok()) return st.error();
+  if (Status st = bind_workspaces(env, pt, spec, embedded, ctx, inv); !st.ok()) return st.error();
   if (Status st = subst::apply_to_task_spec(spec, ctx); !st.ok()) return st.error();
+  if (Status st = resolve::inline_step_actions(spec, planned.step_actions); !st.ok()) return st.error();
+  if (Status st = mount_volumes(env, spec, inv); !st.ok()) return st.error();
 
   for (std::size_t i = 0; i < spec.steps.size(); ++i) {
     const model::Step& s = spec.steps[i];
     std::string name = step_name(s, i);
     exec::StepInvocation si = to_step(s, name);
+    if (Status st = resolve_value_from(env, s, si); !st.ok()) return st.error();
     si.script = s.script;
     si.timeout = s.timeout;
     si.on_error = s.on_error;
@@ -232,6 +339,7 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
   for (std::size_t i = 0; i < spec.sidecars.size(); ++i) {
     const model::Sidecar& sc = spec.sidecars[i];
     exec::StepInvocation si = to_step(sc, sc.name.empty() ? "sidecar-" + std::to_string(i) : sc.name);
+    if (Status st = resolve_value_from(env, sc, si); !st.ok()) return st.error();
     si.script = sc.script;
     out.images.push_back(si.image);
     inv.sidecars.push_back(std::move(si));

@@ -22,6 +22,8 @@ struct InvocationEnv {
   std::string run_uid;
   const std::map<std::string, WorkspaceVolume>* volumes = nullptr;
   std::string run_dir;  // attempts live in <run_dir>/<taskrun-name>/attempt-<n>
+  const model::ObjectSet* objects = nullptr;  // ConfigMaps/Secrets for volumes and env
+  std::vector<std::string>* secrets = nullptr;  // secret values seen (for log masking)
 };
 
 /// What the scheduler needs besides the invocation itself.

@@ -127,7 +127,7 @@ RunReport Scheduler::run(const std::string& spec_text) {
   std::filesystem::create_directories(options_.run_dir, ec);
   WorkspaceRoots roots{options_.run_dir, options_.pvc_dir, options_.workspace_overrides};
   auto volumes = prepare_workspaces(plan_.workspaces, objects_, roots, &secrets_);
-  env_ = InvocationEnv{&plan_, report_.uid, &volumes_, options_.run_dir};
+  env_ = InvocationEnv{&plan_, report_.uid, &volumes_, options_.run_dir, &objects_, &secrets_};
   if (!volumes.ok()) {
     Action fail;
     fail.kind = Action::Kind::kFinish;

@@ -115,6 +115,23 @@ std::string safe_name(std::string s) {
 
 }  // namespace
 
+Status write_object_files(const std::string& kind, const std::string& name,
+                          const model::Json& items, const model::ObjectSet& objects,
+                          const std::string& dir, bool optional, std::vector<std::string>* secrets) {
+  return materialize(kind, name, items, objects, fs::path(dir), optional, secrets);
+}
+
+Result<std::string> object_value(const std::string& kind, const std::string& name,
+                                 const std::string& key, const model::ObjectSet& objects) {
+  const model::ExternalObject* obj = objects.find_external(kind, name);
+  if (!obj) return Fail(kind + " \"" + name + "\" not found: define it in the same files as the run");
+  auto data = object_data(*obj, nullptr);
+  if (!data.ok()) return data.error();
+  auto it = data->find(key);
+  if (it == data->end()) return Fail(kind + " \"" + name + "\" has no key \"" + key + "\"");
+  return it->second;
+}
+
 Result<std::map<std::string, WorkspaceVolume>> prepare_workspaces(
     const std::vector<model::WorkspaceBinding>& bindings, const model::ObjectSet& objects,
     const WorkspaceRoots& roots, std::vector<std::string>* secrets) {

@@ -35,6 +35,16 @@ Result<std::map<std::string, WorkspaceVolume>> prepare_workspaces(
     const std::vector<model::WorkspaceBinding>& bindings, const model::ObjectSet& objects,
     const WorkspaceRoots& roots, std::vector<std::string>* secrets);
 
+/// Writes the keys of ConfigMap/Secret `name` (or the `items` selection) as files into `dir`.
+/// A missing object is an error unless `optional`. Secret values go to *secrets.
+Status write_object_files(const std::string& kind, const std::string& name,
+                          const model::Json& items, const model::ObjectSet& objects,
+                          const std::string& dir, bool optional, std::vector<std::string>* secrets);
+
+/// The value of `key` in ConfigMap/Secret `name` (Secret data decoded).
+Result<std::string> object_value(const std::string& kind, const std::string& name,
+                                 const std::string& key, const model::ObjectSet& objects);
+
 /// Decodes standard base64 (Kubernetes Secret `data`); nullopt when malformed.
 std::optional<std::string> decode_base64(std::string_view in);
 

@@ -84,7 +84,8 @@ Result<SpawnSpec> build_spawn_spec(const StepContext& ctx, const exec::StepInvoc
   const std::string wd = step.working_dir.empty() ? "/workspace" : step.working_dir;
   spec.cwd = ns ? wd : to_host_path(paths, inv.workspaces, wd);
   // Tekton's working-dir initializer creates working directories under /workspace only.
-  spec.create_cwd = wd == "/workspace" || wd.rfind("/workspace/", 0) == 0 || wd.rfind("/tekton/", 0) == 0;
+  // Container runtimes create a missing working directory; so does the host runner.
+  spec.create_cwd = true;
   spec.mount_namespace = ns;
   if (ns) {
     spec.mounts.push_back({paths.tekton, "/tekton", false});
