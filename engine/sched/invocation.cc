@@ -29,12 +29,18 @@ exec::StepInvocation to_step(const model::Container& c, const std::string& name)
   return s;
 }
 
-Status bind_workspaces(const InvocationEnv& env, const model::PipelineTask& pt,
+Status bind_workspaces(const InvocationEnv& env, model::PipelineTask& pt,
                        model::TaskSpec& spec, bool embedded, subst::Context& ctx,
                        exec::TaskInvocation& inv) {
   if (embedded) {
-    // Tekton propagates workspaces into embedded specs: a bound workspace the spec does not
-    // declare is declared implicitly, so `$(workspaces.w.path)` works.
+    // Tekton propagates workspaces into embedded specs: the run's workspaces reach an embedded
+    // taskSpec without a binding, and a bound workspace the spec does not declare is declared
+    // implicitly, so `$(workspaces.w.path)` works.
+    for (const auto& rb : env.plan->workspaces) {
+      bool bound = false;
+      for (const auto& b : pt.workspaces) bound = bound || b.name == rb.name;
+      if (!bound) pt.workspaces.push_back({rb.name, rb.name, ""});
+    }
     for (const auto& b : pt.workspaces) {
       bool declared = false;
       for (const auto& d : spec.workspaces) declared = declared || d.name == b.name;
@@ -95,11 +101,11 @@ Status check_params(const model::TaskSpec& spec, const std::vector<model::Param>
   return {};
 }
 
-// Task volumes (spec.volumes and the pod template's) backing steps' and sidecars' volumeMounts:
-// emptyDir is a directory of the attempt, secret/configMap are written from loaded objects,
-// hostPath is used as is. Every mount becomes a TaskRun-wide mount for the runner.
-Status mount_volumes(const InvocationEnv& env, const model::TaskSpec& spec,
-                     exec::TaskInvocation& inv) {
+// Task volumes (spec.volumes and the pod template's): emptyDir is a directory of the attempt,
+// secret/configMap are written from loaded objects, hostPath is used as is.
+Result<std::map<std::string, std::string>> prepare_volumes(const InvocationEnv& env,
+                                                           const model::TaskSpec& spec,
+                                                           const exec::TaskInvocation& inv) {
   std::map<std::string, std::string> dirs;
   auto add_volumes = [&](const model::Json& volumes) -> Status {
     if (!volumes.is_array()) return {};
@@ -131,33 +137,40 @@ Status mount_volumes(const InvocationEnv& env, const model::TaskSpec& spec,
     }
     return {};
   };
-  if (Status st = add_volumes(spec.volumes); !st.ok()) return st;
+  if (Status st = add_volumes(spec.volumes); !st.ok()) return st.error();
   if (env.plan->pod_template.is_object() && env.plan->pod_template.contains("volumes")) {
-    if (Status st = add_volumes(env.plan->pod_template["volumes"]); !st.ok()) return st;
+    if (Status st = add_volumes(env.plan->pod_template["volumes"]); !st.ok()) return st.error();
   }
-  auto add_mounts = [&](const model::Json& mounts) -> Status {
-    if (!mounts.is_array()) return {};
-    for (const auto& m : mounts) {
-      std::string name = m.value("name", "");
-      std::string path = m.value("mountPath", "");
-      auto it = dirs.find(name);
-      if (it == dirs.end()) return Fail("volumeMount \"" + name + "\" names no volume of the task");
-      bool seen = false;
-      for (const auto& w : inv.workspaces) seen = seen || w.mount_path == path;
-      if (seen || path.empty()) continue;
-      std::string host = it->second;
-      if (std::string sub = m.value("subPath", ""); !sub.empty()) host += "/" + sub;
-      inv.workspaces.push_back(exec::WorkspaceMount{"volume-" + name, host, path, m.value("readOnly", false)});
-    }
-    return {};
-  };
-  for (const auto& s : spec.steps) {
-    if (Status st = add_mounts(s.volume_mounts); !st.ok()) return st;
-  }
-  for (const auto& s : spec.sidecars) {
-    if (Status st = add_mounts(s.volume_mounts); !st.ok()) return st;
+  return dirs;
+}
+
+// A step's or sidecar's volumeMounts as mounts of that process only.
+Status mount_for(const model::Json& mounts, const std::map<std::string, std::string>& dirs,
+                 exec::StepInvocation& si) {
+  if (!mounts.is_array()) return {};
+  for (const auto& m : mounts) {
+    std::string name = m.value("name", "");
+    std::string path = m.value("mountPath", "");
+    auto it = dirs.find(name);
+    if (it == dirs.end()) return Fail("volumeMount \"" + name + "\" names no volume of the task");
+    if (path.empty()) continue;
+    std::string host = it->second;
+    if (std::string sub = m.value("subPath", ""); !sub.empty()) host += "/" + sub;
+    si.mounts.push_back(exec::WorkspaceMount{"volume-" + name, host, path, m.value("readOnly", false)});
   }
   return {};
+}
+
+// A sidecar's readiness (or startup) probe, when it is an exec probe.
+void set_probe(const model::Sidecar& sc, exec::StepInvocation& si) {
+  for (const auto* probe : {&sc.readiness_probe, &sc.startup_probe}) {
+    if (!probe->is_object() || !probe->contains("exec")) continue;
+    const auto& cmd = (*probe)["exec"].value("command", model::Json::array());
+    for (const auto& c : cmd) si.ready_command.push_back(c.is_string() ? c.get<std::string>() : c.dump());
+    int secs = probe->value("timeoutSeconds", 0) * std::max(1, probe->value("failureThreshold", 3));
+    if (secs > 0) si.ready_timeout = std::chrono::seconds(std::max(secs, 30));
+    return;
+  }
 }
 
 // env[].valueFrom secretKeyRef / configMapKeyRef, read from loaded objects.
@@ -306,13 +319,15 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
   if (Status st = bind_workspaces(env, pt, spec, embedded, ctx, inv); !st.ok()) return st.error();
   if (Status st = subst::apply_to_task_spec(spec, ctx); !st.ok()) return st.error();
   if (Status st = resolve::inline_step_actions(spec, planned.step_actions); !st.ok()) return st.error();
-  if (Status st = mount_volumes(env, spec, inv); !st.ok()) return st.error();
+  auto volume_dirs = prepare_volumes(env, spec, inv);
+  if (!volume_dirs.ok()) return volume_dirs.error();
 
   for (std::size_t i = 0; i < spec.steps.size(); ++i) {
     const model::Step& s = spec.steps[i];
     std::string name = step_name(s, i);
     exec::StepInvocation si = to_step(s, name);
     if (Status st = resolve_value_from(env, s, si); !st.ok()) return st.error();
+    if (Status st = mount_for(s.volume_mounts, *volume_dirs, si); !st.ok()) return st.error();
     si.script = s.script;
     si.timeout = s.timeout;
     si.on_error = s.on_error;
@@ -340,6 +355,8 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
     const model::Sidecar& sc = spec.sidecars[i];
     exec::StepInvocation si = to_step(sc, sc.name.empty() ? "sidecar-" + std::to_string(i) : sc.name);
     if (Status st = resolve_value_from(env, sc, si); !st.ok()) return st.error();
+    if (Status st = mount_for(sc.volume_mounts, *volume_dirs, si); !st.ok()) return st.error();
+    set_probe(sc, si);
     si.script = sc.script;
     out.images.push_back(si.image);
     inv.sidecars.push_back(std::move(si));

@@ -95,6 +95,18 @@ Result<SpawnSpec> build_spawn_spec(const StepContext& ctx, const exec::StepInvoc
         spec.mounts.push_back({w.host_path, w.mount_path, w.read_only});
       }
     }
+    for (const auto& w : step.mounts) {
+      if (!w.mount_path.empty() && !w.host_path.empty()) {
+        spec.mounts.push_back({w.host_path, w.mount_path, w.read_only});
+      }
+    }
+    // As in Tekton, a step may write only its own /tekton/run/<i>; the others are read-only.
+    if (ctx.step_index >= 0) {
+      for (std::size_t j = 0; j < inv.steps.size(); ++j) {
+        if (static_cast<int>(j) == ctx.step_index) continue;
+        spec.mounts.push_back({paths.run_dir(j), "/tekton/run/" + std::to_string(j), true});
+      }
+    }
   }
   return spec;
 }
