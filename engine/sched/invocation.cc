@@ -31,7 +31,7 @@ exec::StepInvocation to_step(const model::Container& c, const std::string& name)
 
 Status bind_workspaces(const InvocationEnv& env, model::PipelineTask& pt,
                        model::TaskSpec& spec, bool embedded, subst::Context& ctx,
-                       exec::TaskInvocation& inv) {
+                       exec::TaskInvocation& inv, std::map<std::string, std::string>& volume_dirs) {
   if (embedded) {
     // Tekton propagates workspaces into embedded specs: the run's workspaces reach an embedded
     // taskSpec without a binding, and a bound workspace the spec does not declare is declared
@@ -82,6 +82,7 @@ Status bind_workspaces(const InvocationEnv& env, model::PipelineTask& pt,
     ctx.set(key + ".path", mount);
     ctx.set(key + ".claim", vol->claim);
     ctx.set(key + ".volume", vol->volume);
+    volume_dirs[vol->volume] = inv.workspaces.back().host_path;  // for volumeMounts naming it
   }
   return {};
 }
@@ -316,11 +317,15 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
     ctx.set("steps." + n + ".exitCode.path", "/tekton/steps/step-" + n + "/exitCode");
     ctx.set("steps.step-" + n + ".exitCode.path", "/tekton/steps/step-" + n + "/exitCode");
   }
-  if (Status st = bind_workspaces(env, pt, spec, embedded, ctx, inv); !st.ok()) return st.error();
+  std::map<std::string, std::string> workspace_volumes;
+  if (Status st = bind_workspaces(env, pt, spec, embedded, ctx, inv, workspace_volumes); !st.ok()) {
+    return st.error();
+  }
   if (Status st = subst::apply_to_task_spec(spec, ctx); !st.ok()) return st.error();
   if (Status st = resolve::inline_step_actions(spec, planned.step_actions); !st.ok()) return st.error();
   auto volume_dirs = prepare_volumes(env, spec, inv);
   if (!volume_dirs.ok()) return volume_dirs.error();
+  volume_dirs->insert(workspace_volumes.begin(), workspace_volumes.end());
 
   for (std::size_t i = 0; i < spec.steps.size(); ++i) {
     const model::Step& s = spec.steps[i];
