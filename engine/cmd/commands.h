@@ -9,4 +9,7 @@ namespace baton::cmd {
 /// `baton validate FILE... [--output text|json]`
 int run_validate(const std::vector<std::string>& args);
 
+/// `baton run FILE... [-p n=v] [-w ws=DIR] [--output yaml|json] ...`
+int run_run(const std::vector<std::string>& args);
+
 }  // namespace baton::cmd

@@ -14,6 +14,7 @@ const char kUsage[] =
     "\n"
     "commands:\n"
     "  validate FILE...   check Tekton YAML (Task, Pipeline, PipelineRun, TaskRun, StepAction)\n"
+    "  run FILE...        run the PipelineRuns and TaskRuns in FILE(s) on this machine\n"
     "  version            print the version\n"
     "\n"
     "Run `baton <command> --help` for a command's options.\n";
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "validate") return baton::cmd::run_validate(args);
+  if (cmd == "run") return baton::cmd::run_run(args);
   if (cmd == "version" || cmd == "--version") {
     std::puts("baton " BATON_VERSION);
     return 0;

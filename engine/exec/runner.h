@@ -19,6 +19,14 @@ namespace baton::exec {
 using Clock = std::chrono::system_clock;
 using Json = nlohmann::json;
 
+/// A workspace made available to the TaskRun.
+struct WorkspaceMount {
+  std::string name;
+  std::string host_path;   // directory on this machine backing the workspace
+  std::string mount_path;  // where steps see it (default /workspace/<name>)
+  bool read_only = false;
+};
+
 /// One resolved step (or sidecar) to run.
 struct StepInvocation {
   std::string name;      // unique within the TaskRun; "step-<i>" when the author gave none
@@ -34,14 +42,10 @@ struct StepInvocation {
   std::vector<std::string> result_names;  // step results (/tekton/steps/<name>/results/<r>)
   Json security_context;   // for runners that can honour it
   Json compute_resources;
-};
-
-/// A workspace made available to the TaskRun.
-struct WorkspaceMount {
-  std::string name;
-  std::string host_path;   // directory on this machine backing the workspace
-  std::string mount_path;  // where steps see it (default /workspace/<name>)
-  bool read_only = false;
+  std::vector<WorkspaceMount> mounts;  // this step's own volumeMounts (after the TaskRun's)
+  /// Sidecars: a readiness/startup probe command; steps start once it exits 0.
+  std::vector<std::string> ready_command;
+  std::chrono::milliseconds ready_timeout{60'000};
 };
 
 /// Everything a runner needs to execute one TaskRun attempt.

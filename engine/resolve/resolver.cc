@@ -147,16 +147,16 @@ Result<model::StepActionSpec> Catalog::step_action(const model::Ref& ref) const 
               "not_found");
 }
 
-Result<model::TaskSpec> prepare_task_spec(const model::TaskSpec& spec, const Catalog& catalog) {
+Result<model::TaskSpec> prepare_task_spec(const model::TaskSpec& spec, const Catalog& catalog,
+                                          StepActions* actions) {
   model::TaskSpec out = spec;
   for (std::size_t i = 0; i < out.steps.size(); ++i) {
     model::Step& s = out.steps[i];
     if (s.ref) {
       auto action = catalog.step_action(*s.ref);
       if (!action.ok()) return Fail("steps[" + std::to_string(i) + "]: " + action.error().message, "resolve");
-      if (Status st = inline_step_action(s, *action); !st.ok()) {
-        return Fail("steps[" + std::to_string(i) + "]: " + st.error().message, "resolve");
-      }
+      (*actions)[i] = std::move(*action);
+      continue;  // a StepAction step takes nothing from stepTemplate but env
     }
     if (out.step_template) merge_template(s, *out.step_template);
   }
@@ -170,6 +170,16 @@ Result<model::TaskSpec> prepare_task_spec(const model::TaskSpec& spec, const Cat
   }
   out.step_template.reset();
   return out;
+}
+
+Status inline_step_actions(model::TaskSpec& spec, const StepActions& actions) {
+  for (const auto& [i, action] : actions) {
+    if (i >= spec.steps.size()) continue;
+    if (Status st = inline_step_action(spec.steps[i], action); !st.ok()) {
+      return Fail("steps[" + std::to_string(i) + "]: " + st.error().message, "resolve");
+    }
+  }
+  return {};
 }
 
 }  // namespace baton::resolve

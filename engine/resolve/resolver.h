@@ -3,6 +3,7 @@
 // directories), and step `ref` to StepActions, which are inlined into the step. Remote
 // resolvers (git, hub, bundles, cluster, http) are reported as unsupported with a clear error.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,17 @@ class Catalog {
   mutable model::ObjectSet dir_objects_;
 };
 
-/// A TaskSpec ready to run: StepActions inlined (their params bound and substituted),
-/// stepTemplate merged into every step (step fields win, env merged by name).
-Result<model::TaskSpec> prepare_task_spec(const model::TaskSpec& spec, const Catalog& catalog);
+/// StepActions referenced by steps, by step index.
+using StepActions = std::map<std::size_t, model::StepActionSpec>;
+
+/// A TaskSpec ready for substitution: stepTemplate merged into every step (step fields win,
+/// env merged by name) and the StepActions its steps reference looked up into *actions.
+/// Inlining waits until the step's params are substituted (see inline_step_actions).
+Result<model::TaskSpec> prepare_task_spec(const model::TaskSpec& spec, const Catalog& catalog,
+                                          StepActions* actions);
+
+/// Replaces each referencing step's body by its StepAction's, the action's params bound from
+/// the (already substituted) step params. The step keeps name, timeout, onError, workspaces.
+Status inline_step_actions(model::TaskSpec& spec, const StepActions& actions);
 
 }  // namespace baton::resolve

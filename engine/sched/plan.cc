@@ -17,10 +17,11 @@ void plan_tasks(RunPlan& plan, const resolve::Catalog& catalog) {
     p.is_finally = is_finally;
     Result<model::TaskSpec> spec = Fail("no task");
     if (t.task_spec) {
-      spec = resolve::prepare_task_spec(*t.task_spec, catalog);
+      spec = resolve::prepare_task_spec(*t.task_spec, catalog, &p.step_actions);
     } else if (t.task_ref) {
       auto base = catalog.task(*t.task_ref);
-      spec = base.ok() ? resolve::prepare_task_spec(*base, catalog) : Result<model::TaskSpec>(base.error());
+      spec = base.ok() ? resolve::prepare_task_spec(*base, catalog, &p.step_actions)
+                       : Result<model::TaskSpec>(base.error());
     }
     if (spec.ok()) {
       p.spec = std::move(*spec);
@@ -131,6 +132,7 @@ Result<RunPlan> plan_pipeline_run(const model::PipelineRun& run, const resolve::
   plan.workspaces = run.spec.workspaces;
   plan.task_run_specs = run.spec.task_run_specs;
   plan.service_account_name = run.spec.service_account_name;
+  plan.pod_template = run.spec.pod_template;
   plan.timeouts = run.spec.timeouts;
   if (!plan.timeouts.pipeline) plan.timeouts.pipeline = kDefaultPipelineTimeout;
   plan_tasks(plan, catalog);
@@ -162,6 +164,7 @@ Result<RunPlan> plan_task_run(const model::TaskRun& run, const resolve::Catalog&
   plan.pipeline_name = run.spec.task_ref ? run.spec.task_ref->name : "";
   plan.workspaces = run.spec.workspaces;
   plan.service_account_name = run.spec.service_account_name;
+  plan.pod_template = run.spec.pod_template;
   // A TaskRun's own timeout is the task's; the "pipeline" timeout only bounds it from above.
   plan.timeouts.pipeline = model::Duration(0);
   plan_tasks(plan, catalog);

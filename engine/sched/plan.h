@@ -17,6 +17,7 @@ namespace baton::sched {
 struct PlannedTask {
   model::PipelineTask task;          // as written (substitution happens at start time)
   std::optional<model::TaskSpec> spec;  // resolved spec; empty for custom tasks
+  resolve::StepActions step_actions;    // inlined at invocation time, after substitution
   std::string resolve_error;         // why `spec` could not be resolved (fails the task)
   bool is_finally = false;
   std::vector<std::size_t> parents;         // DAG tasks this one waits for (indices)
@@ -41,6 +42,7 @@ struct RunPlan {
   std::vector<PlannedTask> tasks;    // DAG tasks first (in spec order), then finally tasks
   std::size_t dag_count = 0;
   std::string service_account_name;
+  model::Json pod_template;  // taskRunTemplate.podTemplate / TaskRun podTemplate (volumes used)
   model::StringMap labels, annotations;
 };
 

@@ -28,7 +28,9 @@ Result<Resolved> from_value(const Reference& ref, const model::ParamValue& v) {
   Resolved r;
   switch (v.type) {
     case model::ValueType::kString:
-      if (ref.index) return misuse(ref, "cannot index a string value");
+      // Tekton accepts `$(params.s[*])` on a string param (StepAction examples pass params
+      // that way): it is the string itself. A numeric index on a string stays an error.
+      if (ref.index && *ref.index != "*") return misuse(ref, "cannot index a string value");
       r.kind = Resolved::Kind::kString;
       r.str = &v.str;
       return r;

@@ -11,8 +11,9 @@ namespace {
 
 // Only these roots are Tekton variables. Restricting the root keeps shell command substitution
 // in scripts (`$(pwd)`, `$(date.sh)`) from being mistaken for references.
-constexpr std::array<std::string_view, 8> kRoots = {
-    "params", "tasks", "context", "workspaces", "results", "steps", "step", "credentials",
+// "inputs" is Tekton's pre-v1 spelling ($(inputs.params.x)), still used by examples.
+constexpr std::array<std::string_view, 9> kRoots = {
+    "params", "tasks", "context", "workspaces", "results", "steps", "step", "credentials", "inputs",
 };
 
 bool is_name_char(char c) {

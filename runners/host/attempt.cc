@@ -111,7 +111,7 @@ exec::TaskOutcome Attempt::execute() {
   out.succeeded = true;
   out.reason = "Succeeded";
   std::string not_run_reason;  // why steps after the current one are not started
-  if (!start_sidecars(out)) not_run_reason = "Skipped";
+  if (!start_sidecars(out) || !wait_sidecars_ready(out)) not_run_reason = "Skipped";
   for (std::size_t i = 0; i < inv_.steps.size(); ++i) {
     exec::StepOutcome& o = out.steps[i];
     if (not_run_reason.empty() && cancel_) not_run_reason = cancel_reason();
@@ -156,8 +156,9 @@ exec::TaskOutcome Attempt::execute() {
 
 std::optional<std::unique_ptr<Proc>> Attempt::spawn(const exec::StepInvocation& s,
                                                     const std::string& tag,
-                                                    std::size_t sink_index, std::string* error) {
-  StepContext ctx{&inv_, &paths_, options_.path_env, mount_namespace_};
+                                                    std::size_t sink_index, std::string* error,
+                                                    int step_index) {
+  StepContext ctx{&inv_, &paths_, options_.path_env, mount_namespace_, step_index};
   auto spec = build_spawn_spec(ctx, s, tag);
   if (!spec) {
     *error = spec.error().message;
@@ -202,13 +203,51 @@ bool Attempt::start_sidecars(exec::TaskOutcome& out) {
   return true;
 }
 
+bool Attempt::wait_sidecars_ready(exec::TaskOutcome& out) {
+  for (std::size_t j = 0; j < inv_.sidecars.size(); ++j) {
+    const auto& s = inv_.sidecars[j];
+    if (s.ready_command.empty()) continue;
+    exec::StepInvocation probe = s;
+    probe.command = s.ready_command;
+    probe.args.clear();
+    probe.script.clear();
+    probe.stdout_path.clear();
+    probe.stderr_path.clear();
+    const auto deadline = std::min(task_deadline_, SteadyClock::now() + s.ready_timeout);
+    bool ready = false;
+    for (int attempt = 0; !ready && !cancel_ && SteadyClock::now() < deadline; ++attempt) {
+      std::string error;
+      auto made = spawn(probe, "probe-" + std::to_string(j) + "-" + std::to_string(attempt),
+                        inv_.steps.size() + j, &error);
+      if (!made) break;
+      Proc& proc = procs_.add(std::move(*made));
+      while (!proc.exited() && !cancel_ && SteadyClock::now() < deadline) procs_.pump_once(deadline);
+      if (!proc.exited()) procs_.terminate({&proc}, options_.kill_grace);
+      procs_.finish(proc);
+      ready = proc.sp->exit_code().value_or(-1) == 0;
+      procs_.remove(proc);
+      if (!ready) {
+        // Kubernetes probes every periodSeconds; wait briefly (interruptible by cancel).
+        procs_.pump_once(std::min(deadline, SteadyClock::now() + std::chrono::milliseconds(500)));
+      }
+    }
+    if (!ready) {
+      out.succeeded = false;
+      out.reason = cancel_ ? cancel_reason() : "Failed";
+      out.message = "sidecar \"" + s.name + "\" did not become ready";
+      return false;
+    }
+  }
+  return true;
+}
+
 Attempt::End Attempt::run_step(std::size_t i, exec::StepOutcome& o) {
   const exec::StepInvocation& step = inv_.steps[i];
   o.started = true;
   o.started_at = Clock::now();
   sink_.on_step_started(i, step.name);
   std::string error;
-  auto made = spawn(step, "step-" + std::to_string(i), i, &error);
+  auto made = spawn(step, "step-" + std::to_string(i), i, &error, static_cast<int>(i));
   End end = End::kExited;
   if (!made) {
     end = End::kSpawnFailed;

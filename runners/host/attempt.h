@@ -33,7 +33,11 @@ class Attempt {
   bool start_sidecars(exec::TaskOutcome& out);
   End run_step(std::size_t i, exec::StepOutcome& o);
   std::optional<std::unique_ptr<Proc>> spawn(const exec::StepInvocation& s, const std::string& tag,
-                                             std::size_t sink_index, std::string* error);
+                                             std::size_t sink_index, std::string* error,
+                                             int step_index = -1);
+  /// Runs each sidecar's readiness probe until it passes; false (and `out` failed) if one
+  /// never does within its timeout, or the TaskRun is cancelled or times out meanwhile.
+  bool wait_sidecars_ready(exec::TaskOutcome& out);
   void stop_sidecars();
   void read_results(exec::TaskOutcome& out);
   std::string cancel_reason() const;

@@ -49,6 +49,21 @@ Status write_file(const std::string& path, std::string_view bytes, int mode) {
   return {};
 }
 
+namespace {
+// Images' busybox `ash` has no host equivalent here: bash runs those scripts, as it runs
+// scripts without a shebang. Other interpreters are used as written.
+std::string host_shebang(const std::string& script) {
+  const std::size_t eol = script.find('\n');
+  const std::string line = script.substr(0, eol);
+  for (std::string_view ash : {"#!/bin/ash", "#!/usr/bin/env ash", "#!/bin/busybox sh"}) {
+    if (line == ash || line.rfind(std::string(ash) + " ", 0) == 0) {
+      return "#!/bin/bash" + (eol == std::string::npos ? std::string("\n") : script.substr(eol));
+    }
+  }
+  return script;
+}
+}  // namespace
+
 Result<SpawnSpec> build_spawn_spec(const StepContext& ctx, const exec::StepInvocation& step,
                                    const std::string& tag) {
   const AttemptPaths& paths = *ctx.paths;
@@ -56,7 +71,7 @@ Result<SpawnSpec> build_spawn_spec(const StepContext& ctx, const exec::StepInvoc
   SpawnSpec spec;
   if (!step.script.empty()) {
     const std::string file = paths.scripts + "/" + tag;
-    std::string body = step.script.rfind("#!", 0) == 0 ? step.script
+    std::string body = step.script.rfind("#!", 0) == 0 ? host_shebang(step.script)
                                                         : std::string(kScriptPrelude) + step.script;
     if (auto s = write_file(file, body, 0755); !s) return s.error();
     spec.argv.push_back(file);
@@ -84,7 +99,8 @@ Result<SpawnSpec> build_spawn_spec(const StepContext& ctx, const exec::StepInvoc
   const std::string wd = step.working_dir.empty() ? "/workspace" : step.working_dir;
   spec.cwd = ns ? wd : to_host_path(paths, inv.workspaces, wd);
   // Tekton's working-dir initializer creates working directories under /workspace only.
-  spec.create_cwd = wd == "/workspace" || wd.rfind("/workspace/", 0) == 0 || wd.rfind("/tekton/", 0) == 0;
+  // Container runtimes create a missing working directory; so does the host runner.
+  spec.create_cwd = true;
   spec.mount_namespace = ns;
   if (ns) {
     spec.mounts.push_back({paths.tekton, "/tekton", false});
@@ -92,6 +108,20 @@ Result<SpawnSpec> build_spawn_spec(const StepContext& ctx, const exec::StepInvoc
     for (const auto& w : inv.workspaces) {
       if (!w.mount_path.empty() && !w.host_path.empty()) {
         spec.mounts.push_back({w.host_path, w.mount_path, w.read_only});
+      }
+    }
+    for (const auto& w : step.mounts) {
+      if (!w.mount_path.empty() && !w.host_path.empty()) {
+        spec.mounts.push_back({w.host_path, w.mount_path, w.read_only});
+      }
+    }
+    // As in Tekton, a step may write only its own /tekton/run/<i>; the others are read-only.
+    if (ctx.step_index >= 0) {
+      for (std::size_t j = 0; j < inv.steps.size(); ++j) {
+        if (static_cast<int>(j) == ctx.step_index) continue;
+        spec.mounts.push_back({paths.run_dir(j), "/tekton/run/" + std::to_string(j), true});
+        spec.mounts.push_back({paths.step_dir(inv.steps[j].name),
+                               "/tekton/steps/step-" + inv.steps[j].name, true});
       }
     }
   }

@@ -17,6 +17,7 @@ struct StepContext {
   const AttemptPaths* paths = nullptr;
   std::string path_env;  // PATH given to every step unless its env overrides it
   bool mount_namespace = false;
+  int step_index = -1;  // the step being spawned (-1: sidecar or probe)
 };
 
 /// Builds the spawn spec of `step`; writes its script (if any) to <scripts>/<tag>.

@@ -1,0 +1,549 @@
+#include "engine/sched/scheduler.h"
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/subst/substitute.h"
+
+namespace baton::sched {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+store::RunState outcome_state(const exec::TaskOutcome& o) {
+  if (o.succeeded) return store::RunState::kSucceeded;
+  if (o.reason == "TaskRunTimeout") return store::RunState::kTimeout;
+  if (o.reason == "TaskRunCancelled") return store::RunState::kCancelled;
+  return store::RunState::kFailed;
+}
+
+// A result's bytes as a typed value: array/object results are JSON in the result file.
+model::ParamValue typed_result(const std::string& bytes, model::ValueType type) {
+  if (type == model::ValueType::kString) return model::ParamValue::of_string(bytes);
+  auto j = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+  if (type == model::ValueType::kArray && j.is_array()) {
+    std::vector<std::string> a;
+    for (const auto& e : j) a.push_back(e.is_string() ? e.get<std::string>() : e.dump());
+    return model::ParamValue::of_array(std::move(a));
+  }
+  if (type == model::ValueType::kObject && j.is_object()) {
+    std::map<std::string, std::string> o;
+    for (const auto& [k, v] : j.items()) o[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    return model::ParamValue::of_object(std::move(o));
+  }
+  return model::ParamValue::of_string(bytes);
+}
+
+}  // namespace
+
+Scheduler::Scheduler(RunPlan plan, const model::ObjectSet& objects, exec::Runner& runner,
+                     store::RunStore* store, RunObserver& observer, SchedulerOptions options)
+    : plan_(std::move(plan)),
+      objects_(objects),
+      runner_(runner),
+      store_(store),
+      observer_(observer),
+      options_(std::move(options)),
+      reconciler_(plan_) {
+  if (options_.max_parallel == 0) options_.max_parallel = 1;
+  facts_.tasks.resize(plan_.tasks.size());
+  matrix_.resize(plan_.tasks.size());
+  report_.kind = plan_.kind;
+  report_.name = plan_.name;
+  for (const auto& t : plan_.tasks) {
+    TaskReport tr;
+    tr.name = t.task.name;
+    tr.is_finally = t.is_finally;
+    report_.tasks.push_back(std::move(tr));
+  }
+}
+
+Scheduler::~Scheduler() {
+  // Never leave attempts running behind a destroyed scheduler.
+  for (auto& [key, live] : live_) {
+    if (live.execution) live.execution->cancel(false);
+  }
+}
+
+void Scheduler::request_stop(StopRequest how) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // A harder request replaces a softer one; never the other way round.
+    if (!stop_ || how == StopRequest::kCancelled) stop_ = how;
+  }
+  cv_.notify_one();
+}
+
+void Scheduler::note(const std::string& text) { observer_.on_notice(text); }
+
+RunReport Scheduler::run(const std::string& spec_text) {
+  start_ = SteadyClock::now();
+  report_.started_at = std::chrono::system_clock::now();
+  if (plan_.timeouts.pipeline && plan_.timeouts.pipeline->count() > 0) {
+    pipeline_deadline_ = start_ + *plan_.timeouts.pipeline;
+  }
+  if (plan_.timeouts.tasks && plan_.timeouts.tasks->count() > 0) {
+    tasks_deadline_ = start_ + *plan_.timeouts.tasks;
+  }
+
+  report_.uid = plan_.name;
+  if (store_) {
+    store::NewRun nr;
+    nr.kind = plan_.kind;
+    nr.name = plan_.name;
+    nr.namespace_ = plan_.namespace_;
+    nr.pipeline = plan_.pipeline_name;
+    nr.spec = spec_text;
+    nlohmann::json params = nlohmann::json::object();
+    for (const auto& p : plan_.params) params[p.name] = nlohmann::json::parse(p.value.to_json());
+    nr.params = params.dump();
+    nr.labels = nlohmann::json(plan_.labels).dump();
+    nr.annotations = nlohmann::json(plan_.annotations).dump();
+    auto rec = store_->create_run(nr);
+    if (rec.ok()) {
+      report_.uid = rec->id;
+      (void)store_->update_run_status(rec->id, store::RunState::kRunning, "Running", "");
+    } else {
+      note("run store: " + rec.error().message + " (continuing without a durable record)");
+      store_ = nullptr;
+    }
+  }
+  observer_.on_run_started(plan_, report_);
+
+  // Pipeline-level values: params (declared defaults, then the run's), context.
+  if (plan_.kind == "TaskRun") {
+    values_.set_params({}, plan_.tasks.at(0).task.params);
+  } else {
+    values_.set_params(plan_.pipeline.params, plan_.params);
+  }
+  values_.set("context.pipelineRun.name", plan_.name);
+  values_.set("context.pipelineRun.namespace", plan_.namespace_);
+  values_.set("context.pipelineRun.uid", report_.uid);
+  values_.set("context.pipeline.name", plan_.pipeline_name);
+
+  std::error_code ec;
+  std::filesystem::create_directories(options_.run_dir, ec);
+  WorkspaceRoots roots{options_.run_dir, options_.pvc_dir, options_.workspace_overrides};
+  auto volumes = prepare_workspaces(plan_.workspaces, objects_, roots, &secrets_);
+  env_ = InvocationEnv{&plan_, report_.uid, &volumes_, options_.run_dir, &objects_, &secrets_};
+  if (!volumes.ok()) {
+    Action fail;
+    fail.kind = Action::Kind::kFinish;
+    fail.reason = "InvalidWorkspaceBindings";
+    fail.message = volumes.error().message;
+    finish(fail);
+    return report_;
+  }
+  volumes_ = std::move(*volumes);
+
+  apply_all(Change{});
+  while (!facts_.finished) {
+    Change change;
+    std::deque<Done> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      auto ready = [&] { return !inbox_.empty() || stop_.has_value(); };
+      std::optional<SteadyClock::time_point> next;
+      for (const auto& d : {pipeline_deadline_, tasks_deadline_, finally_deadline_}) {
+        if (d && (!next || *d < *next)) next = d;
+      }
+      if (next) {
+        cv_.wait_until(lock, *next, ready);
+      } else {
+        cv_.wait(lock, ready);
+      }
+      batch.swap(inbox_);
+      if (stop_) {
+        if (facts_.stop == StopRequest::kNone || *stop_ == StopRequest::kCancelled) {
+          if (facts_.stop != *stop_) {
+            facts_.stop = *stop_;
+            change.run_level = true;
+          }
+        }
+        stop_.reset();
+      }
+    }
+    for (auto& d : batch) on_attempt_done(std::move(d), change);
+    check_deadlines(change);
+    apply_all(std::move(change));
+  }
+  return report_;
+}
+
+void Scheduler::check_deadlines(Change& change) {
+  auto now = SteadyClock::now();
+  if (pipeline_deadline_ && now >= *pipeline_deadline_ && !facts_.pipeline_timed_out) {
+    facts_.pipeline_timed_out = true;
+    change.run_level = true;
+  }
+  if (tasks_deadline_ && now >= *tasks_deadline_ && !facts_.tasks_timed_out &&
+      facts_.dag_terminal < plan_.dag_count) {
+    facts_.tasks_timed_out = true;
+    change.run_level = true;
+  }
+  if (finally_deadline_ && now >= *finally_deadline_ && !facts_.finally_timed_out) {
+    facts_.finally_timed_out = true;
+    change.run_level = true;
+  }
+}
+
+void Scheduler::apply_all(Change change) {
+  // Each round's actions change facts; ask again until nothing is left to do. The round
+  // count is bounded by the number of tasks (every round makes at least one task terminal
+  // or running, or finishes the run).
+  while (!facts_.finished) {
+    std::vector<Action> actions = reconciler_.reconcile(facts_, values_, change);
+    if (actions.empty()) break;
+    Change next;
+    for (const Action& a : actions) apply(a, next);
+    pump(next);
+    change = std::move(next);
+  }
+}
+
+std::string Scheduler::record_skip(std::size_t task, const std::string& reason) {
+  if (!store_) return {};
+  store::NewTaskRun tr;
+  tr.run_id = report_.uid;
+  tr.pipeline_task = plan_.tasks[task].task.name;
+  tr.name = task_run_name(plan_, task, -1);
+  tr.is_finally = plan_.tasks[task].is_finally;
+  auto rec = store_->skip_task_run(tr, reason);
+  return rec.ok() ? rec->id : std::string();
+}
+
+void Scheduler::apply(const Action& a, Change& next) {
+  using K = Action::Kind;
+  switch (a.kind) {
+    case K::kStart:
+      start_task(a.task, next);
+      break;
+    case K::kRetry:  // retries are driven by on_attempt_done; nothing to do here
+      break;
+    case K::kSkip: {
+      facts_.tasks[a.task].status = TaskStatus::kSkipped;
+      facts_.tasks[a.task].reason = a.reason;
+      report_.tasks[a.task].status = TaskStatus::kSkipped;
+      report_.tasks[a.task].reason = a.reason;
+      record_skip(a.task, a.reason);
+      task_terminal(a.task, next);
+      break;
+    }
+    case K::kFail: {
+      TaskFacts& tf = facts_.tasks[a.task];
+      tf.status = TaskStatus::kFailed;
+      tf.reason = a.reason;
+      tf.failure_ignored = plan_.tasks[a.task].task.on_error == "continue";
+      report_.tasks[a.task].status = TaskStatus::kFailed;
+      report_.tasks[a.task].reason = a.reason;
+      report_.tasks[a.task].message = a.message;
+      if (store_) {
+        store::NewTaskRun tr;
+        tr.run_id = report_.uid;
+        tr.pipeline_task = plan_.tasks[a.task].task.name;
+        tr.name = task_run_name(plan_, a.task, -1);
+        tr.is_finally = plan_.tasks[a.task].is_finally;
+        if (auto rec = store_->start_task_run(tr); rec.ok()) {
+          (void)store_->finish_task_run(rec->id, store::RunState::kFailed, a.reason, a.message);
+        }
+      }
+      note("task " + plan_.tasks[a.task].task.name + " failed: " + a.reason + ": " + a.message);
+      task_terminal(a.task, next);
+      break;
+    }
+    case K::kCancelRunning: {
+      for (auto& [key, live] : live_) {
+        if (key.first != a.task || live.cancel_requested) continue;
+        live.cancel_requested = true;
+        live.for_timeout = a.for_timeout;
+        live.execution->cancel(a.for_timeout);
+      }
+      // Attempts still waiting for a slot are cancelled without running.
+      std::deque<Pending> keep;
+      for (const auto& p : queue_) {
+        if (p.task != a.task) {
+          keep.push_back(p);
+          continue;
+        }
+        facts_.tasks[a.task].instances[p.instance].cancelled_for_timeout = a.for_timeout;
+        facts_.tasks[a.task].instances[p.instance].reason = "TaskRunCancelled";
+        instance_finished(a.task, p.instance, TaskStatus::kCancelled, next);
+      }
+      queue_ = std::move(keep);
+      break;
+    }
+    case K::kFinish:
+      finish(a);
+      break;
+  }
+}
+
+void Scheduler::start_task(std::size_t task, Change& next) {
+  TaskFacts& tf = facts_.tasks[task];
+  const PlannedTask& pt = plan_.tasks[task];
+  std::vector<std::vector<model::Param>> combos;
+  if (pt.task.matrix) {
+    auto c = matrix_combinations(*pt.task.matrix, values_);
+    if (!c.ok()) {
+      Action fail;
+      fail.kind = Action::Kind::kFail;
+      fail.task = task;
+      fail.reason = "InvalidMatrixParameterTypes";
+      fail.message = c.error().message;
+      apply(fail, next);
+      return;
+    }
+    combos = std::move(*c);
+  } else {
+    combos.emplace_back();
+  }
+  if (pt.is_finally && !finally_deadline_ && plan_.timeouts.finally &&
+      plan_.timeouts.finally->count() > 0) {
+    finally_deadline_ = SteadyClock::now() + *plan_.timeouts.finally;
+  }
+  tf.status = TaskStatus::kRunning;
+  tf.instances.assign(combos.size(), InstanceFacts{});
+  report_.tasks[task].status = TaskStatus::kRunning;
+  report_.tasks[task].instances.resize(combos.size());
+  matrix_[task] = combos;
+  for (std::size_t i = 0; i < combos.size(); ++i) {
+    int instance = pt.task.matrix ? static_cast<int>(i) : -1;
+    report_.tasks[task].instances[i].task_run_name = task_run_name(plan_, task, instance);
+    report_.tasks[task].instances[i].matrix_params = combos[i];
+    queue_.push_back(Pending{task, static_cast<int>(i), 0});
+  }
+}
+
+void Scheduler::pump(Change& next) {
+  while (running_ < options_.max_parallel && !queue_.empty()) {
+    Pending p = queue_.front();
+    queue_.pop_front();
+    launch(p, next);
+  }
+}
+
+void Scheduler::launch(const Pending& p, Change& next) {
+  const PlannedTask& pt = plan_.tasks[p.task];
+  InstanceFacts& inst = facts_.tasks[p.task].instances[p.instance];
+  int instance_id = pt.task.matrix ? p.instance : -1;
+  auto built = build_invocation(env_, p.task, instance_id, matrix_[p.task][p.instance], p.attempt,
+                                values_);
+  inst.attempts = p.attempt + 1;
+  if (!built.ok()) {
+    exec::TaskOutcome o;
+    o.succeeded = false;
+    o.reason = "TaskRunValidationFailed";
+    o.message = built.error().message;
+    o.started_at = o.finished_at = std::chrono::system_clock::now();
+    exec::TaskInvocation inv;
+    inv.task_run_name = task_run_name(plan_, p.task, instance_id);
+    inv.attempt = p.attempt;
+    Live live;
+    live.inv = inv;
+    live_[{p.task, p.instance}] = std::move(live);
+    ++running_;
+    on_attempt_done(Done{p.task, p.instance, p.attempt, std::move(o)}, next);
+    return;
+  }
+  Live& live = live_[{p.task, p.instance}];
+  live = Live{};
+  live.inv = std::move(built->inv);
+  if (store_) {
+    store::NewTaskRun tr;
+    tr.run_id = report_.uid;
+    tr.pipeline_task = pt.task.name;
+    tr.name = live.inv.task_run_name;
+    tr.attempt = p.attempt;
+    if (pt.task.matrix) tr.matrix_index = p.instance;
+    tr.is_finally = pt.is_finally;
+    if (auto rec = store_->start_task_run(tr); rec.ok()) live.task_run_id = rec->id;
+  }
+  ++running_;
+  observer_.on_attempt_started(p.task, p.instance, live.inv);
+  exec::LogSink& sink = observer_.log_sink(p.task, p.instance, live.inv, live.task_run_id);
+  std::size_t task = p.task;
+  int instance = p.instance, attempt = p.attempt;
+  live.execution = runner_.start(live.inv, sink, [this, task, instance, attempt](exec::TaskOutcome o) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      inbox_.push_back(Done{task, instance, attempt, std::move(o)});
+    }
+    cv_.notify_one();
+  });
+}
+
+void Scheduler::on_attempt_done(Done d, Change& next) {
+  auto it = live_.find({d.task, d.instance});
+  if (it == live_.end()) return;
+  Live live = std::move(it->second);
+  live_.erase(it);
+  --running_;
+  const PlannedTask& pt = plan_.tasks[d.task];
+  InstanceFacts& inst = facts_.tasks[d.task].instances[d.instance];
+  exec::TaskOutcome& o = d.outcome;
+  if (live.cancel_requested && !o.succeeded) {
+    o.reason = live.for_timeout ? "TaskRunTimeout" : "TaskRunCancelled";
+    if (o.message.empty()) {
+      o.message = live.for_timeout ? "TaskRun \"" + live.inv.task_run_name + "\" was cancelled: the PipelineRun timed out"
+                                   : "TaskRun \"" + live.inv.task_run_name + "\" was cancelled";
+    }
+  }
+  if (store_ && !live.task_run_id.empty()) {
+    for (std::size_t i = 0; i < o.steps.size(); ++i) {
+      store::StepRecord sr;
+      sr.task_run_id = live.task_run_id;
+      sr.index = static_cast<int>(i);
+      sr.name = o.steps[i].name;
+      sr.image = i < live.inv.steps.size() ? live.inv.steps[i].image : "";
+      sr.state = !o.steps[i].started ? store::RunState::kSkipped
+                 : o.steps[i].exit_code == 0 ? store::RunState::kSucceeded
+                                             : store::RunState::kFailed;
+      if (o.steps[i].started) sr.exit_code = o.steps[i].exit_code;
+      sr.reason = o.steps[i].reason;
+      (void)store_->upsert_step(sr);
+    }
+    if (!o.results.empty()) (void)store_->set_task_results(live.task_run_id, o.results);
+    (void)store_->finish_task_run(live.task_run_id, outcome_state(o), o.reason, o.message);
+  }
+  bool retry = !o.succeeded && !live.cancel_requested && d.attempt < pt.task.retries &&
+               !facts_.pipeline_timed_out && facts_.stop == StopRequest::kNone;
+  observer_.on_attempt_finished(d.task, d.instance, live.inv, o, retry);
+  InstanceReport& ir = report_.tasks[d.task].instances[d.instance];
+  ir.attempts.push_back(AttemptReport{d.attempt, live.task_run_id, o});
+  inst.reason = o.reason;
+  inst.message = o.message;
+  if (retry) {
+    queue_.push_front(Pending{d.task, d.instance, d.attempt + 1});
+    return;
+  }
+  if (o.succeeded) {
+    inst.results = o.results;
+    instance_finished(d.task, d.instance, TaskStatus::kSucceeded, next);
+  } else if (live.cancel_requested) {
+    inst.cancelled_for_timeout = live.for_timeout;
+    instance_finished(d.task, d.instance, TaskStatus::kCancelled, next);
+  } else {
+    instance_finished(d.task, d.instance, TaskStatus::kFailed, next);
+  }
+}
+
+void Scheduler::instance_finished(std::size_t task, int instance, TaskStatus status, Change& next) {
+  TaskFacts& tf = facts_.tasks[task];
+  tf.instances[instance].status = status;
+  bool all = true, any_failed = false, any_cancelled = false;
+  for (const auto& i : tf.instances) {
+    all = all && is_terminal(i.status);
+    any_failed = any_failed || i.status == TaskStatus::kFailed;
+    any_cancelled = any_cancelled || i.status == TaskStatus::kCancelled;
+  }
+  if (!all) return;
+  tf.status = any_failed ? TaskStatus::kFailed
+              : any_cancelled ? TaskStatus::kCancelled
+                              : TaskStatus::kSucceeded;
+  tf.failure_ignored = tf.status == TaskStatus::kFailed && plan_.tasks[task].task.on_error == "continue";
+  tf.reason = tf.instances.back().reason;
+  TaskReport& tr = report_.tasks[task];
+  tr.status = tf.status;
+  tr.reason = tf.reason;
+  tr.message = tf.instances.back().message;
+  task_terminal(task, next);
+}
+
+void Scheduler::set_task_values(std::size_t task) {
+  const PlannedTask& pt = plan_.tasks[task];
+  const TaskFacts& tf = facts_.tasks[task];
+  const std::string prefix = "tasks." + pt.task.name;
+  std::map<std::string, model::ValueType> types;
+  if (pt.spec) {
+    for (const auto& r : pt.spec->results) types[r.name] = r.type;
+  }
+  if (tf.status == TaskStatus::kSucceeded || (tf.status == TaskStatus::kFailed && tf.failure_ignored)) {
+    if (pt.task.matrix) {
+      // Matrix: each string result becomes an array of the instances' values, in order.
+      std::map<std::string, std::vector<std::string>> agg;
+      for (const auto& i : tf.instances) {
+        for (const auto& [k, v] : i.results) agg[k].push_back(v);
+      }
+      for (auto& [k, v] : agg) {
+        report_.tasks[task].results[k] = nlohmann::json(v).dump();
+        values_.set(prefix + ".results." + k, model::ParamValue::of_array(std::move(v)));
+      }
+      values_.set(prefix + ".matrix.length", std::to_string(tf.instances.size()));
+    } else if (!tf.instances.empty()) {
+      for (const auto& [k, v] : tf.instances[0].results) {
+        auto t = types.count(k) ? types[k] : model::ValueType::kString;
+        values_.set(prefix + ".results." + k, typed_result(v, t));
+        report_.tasks[task].results[k] = v;
+      }
+    }
+  }
+  std::string status = tf.status == TaskStatus::kSucceeded ? "Succeeded"
+                       : tf.status == TaskStatus::kFailed  ? "Failed"
+                                                           : "None";
+  values_.set(prefix + ".status", status);
+  values_.set(prefix + ".reason", tf.reason);
+}
+
+void Scheduler::task_terminal(std::size_t task, Change& next) {
+  const TaskFacts& tf = facts_.tasks[task];
+  bool is_finally = plan_.tasks[task].is_finally;
+  if (is_finally) {
+    ++facts_.finally_terminal;
+  } else {
+    ++facts_.dag_terminal;
+    if ((tf.status == TaskStatus::kFailed && !tf.failure_ignored) || tf.status == TaskStatus::kCancelled) {
+      ++facts_.dag_stopping;
+    }
+  }
+  set_task_values(task);
+  if (!is_finally && facts_.dag_terminal == plan_.dag_count) {
+    // $(tasks.status): Succeeded, Failed, Completed (some skipped), as Tekton aggregates it.
+    std::string agg = "Succeeded";
+    for (std::size_t i = 0; i < plan_.dag_count; ++i) {
+      const auto& t = facts_.tasks[i];
+      if ((t.status == TaskStatus::kFailed && !t.failure_ignored) || t.status == TaskStatus::kCancelled) {
+        agg = "Failed";
+        break;
+      }
+      if (t.status == TaskStatus::kSkipped) agg = "Completed";
+    }
+    values_.set("tasks.status", agg);
+  }
+  observer_.on_task_done(task, report_.tasks[task]);
+  next.tasks.push_back(task);
+}
+
+void Scheduler::finish(const Action& a) {
+  facts_.finished = true;
+  report_.succeeded = a.succeeded;
+  report_.reason = a.reason;
+  report_.message = a.message;
+  report_.finished_at = std::chrono::system_clock::now();
+  // Pipeline results: substituted from task results; one that cannot resolve is left out.
+  store::ResultMap stored;
+  for (const auto& r : plan_.pipeline.results) {
+    auto v = subst::substitute_value(r.value, values_);
+    if (!v.ok()) continue;
+    bool unresolved = v->str.find("$(tasks.") != std::string::npos;
+    for (const auto& s : v->arr) unresolved = unresolved || s.find("$(tasks.") != std::string::npos;
+    for (const auto& [k, s] : v->obj) unresolved = unresolved || s.find("$(tasks.") != std::string::npos;
+    if (unresolved) continue;
+    stored[r.name] = v->type == model::ValueType::kString ? v->str : v->to_json();
+    report_.results.emplace_back(r.name, std::move(*v));
+  }
+  if (store_) {
+    if (!stored.empty()) (void)store_->set_run_results(report_.uid, stored);
+    store::RunState st = a.succeeded                        ? store::RunState::kSucceeded
+                         : a.reason == "PipelineRunTimeout" ? store::RunState::kTimeout
+                         : a.reason == "TaskRunTimeout"     ? store::RunState::kTimeout
+                         : a.reason == "Cancelled" || a.reason == "TaskRunCancelled"
+                             ? store::RunState::kCancelled
+                             : store::RunState::kFailed;
+    (void)store_->update_run_status(report_.uid, st, a.reason, a.message);
+  }
+  observer_.on_run_finished(report_);
+}
+
+}  // namespace baton::sched

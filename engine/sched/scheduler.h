@@ -1,0 +1,122 @@
+#pragma once
+// The scheduler: applies the reconciler's actions to the world. It starts TaskRun attempts on a
+// Runner (at most `max_parallel` at once, queued in DAG order), records every transition in the
+// store, fires timeouts, handles stop requests, and asks the reconciler again after each change.
+// It runs on the thread that calls run(); runners report back through a queue.
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/exec/runner.h"
+#include "engine/sched/invocation.h"
+#include "engine/sched/reconciler.h"
+#include "engine/sched/report.h"
+#include "engine/store/run_store.h"
+
+namespace baton::sched {
+
+/// Told about everything that happens in a run, on the scheduler thread (log sinks excepted).
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void on_run_started(const RunPlan&, const RunReport&) {}
+  virtual void on_attempt_started(std::size_t /*task*/, int /*instance*/, const exec::TaskInvocation&) {}
+  virtual void on_attempt_finished(std::size_t /*task*/, int /*instance*/, const exec::TaskInvocation&,
+                                   const exec::TaskOutcome&, bool /*will_retry*/) {}
+  virtual void on_task_done(std::size_t /*task*/, const TaskReport&) {}
+  virtual void on_notice(const std::string& /*text*/) {}
+  /// The sink for one attempt's output; must stay valid until the attempt's on_done.
+  virtual exec::LogSink& log_sink(std::size_t task, int instance, const exec::TaskInvocation& inv,
+                                  const std::string& task_run_id) = 0;
+  virtual void on_run_finished(const RunReport&) {}
+};
+
+struct SchedulerOptions {
+  std::size_t max_parallel = 2;  // TaskRun attempts running at once
+  std::string run_dir;           // scratch root of this run
+  std::string pvc_dir;           // where named PVC stand-ins live
+  std::map<std::string, std::string> workspace_overrides;
+};
+
+/// Runs one plan to completion.
+class Scheduler {
+ public:
+  Scheduler(RunPlan plan, const model::ObjectSet& objects, exec::Runner& runner,
+            store::RunStore* store, RunObserver& observer, SchedulerOptions options);
+  ~Scheduler();
+
+  /// Runs until the run finishes; returns its report. Call once.
+  RunReport run(const std::string& spec_text = {});
+  /// Thread-safe: asks the run to stop (Tekton's spec.status cancel modes).
+  void request_stop(StopRequest how);
+  /// Secret values found while preparing workspaces (for log masking). Valid after start.
+  const std::vector<std::string>& secrets() const { return secrets_; }
+  const RunPlan& plan() const { return plan_; }
+
+ private:
+  struct Done {
+    std::size_t task;
+    int instance;
+    int attempt;
+    exec::TaskOutcome outcome;
+  };
+  struct Pending {  // an attempt waiting for a free slot
+    std::size_t task;
+    int instance;
+    int attempt;
+  };
+  struct Live {
+    std::unique_ptr<exec::Execution> execution;
+    exec::TaskInvocation inv;
+    std::string task_run_id;
+    bool cancel_requested = false;
+    bool for_timeout = false;
+  };
+
+  void apply_all(Change change);
+  void apply(const Action& a, Change& next);
+  void start_task(std::size_t task, Change& next);
+  void pump(Change& next);
+  void launch(const Pending& p, Change& next);
+  void on_attempt_done(Done d, Change& next);
+  void instance_finished(std::size_t task, int instance, TaskStatus status, Change& next);
+  void task_terminal(std::size_t task, Change& next);
+  void set_task_values(std::size_t task);
+  void check_deadlines(Change& change);
+  void finish(const Action& a);
+  std::string record_skip(std::size_t task, const std::string& reason);
+  void note(const std::string& text);
+
+  RunPlan plan_;
+  const model::ObjectSet& objects_;
+  exec::Runner& runner_;
+  store::RunStore* store_;
+  RunObserver& observer_;
+  SchedulerOptions options_;
+  Reconciler reconciler_;
+  RunFacts facts_;
+  RunReport report_;
+  subst::Context values_;
+  std::map<std::string, WorkspaceVolume> volumes_;
+  InvocationEnv env_;
+  std::vector<std::vector<std::vector<model::Param>>> matrix_;  // per task, per instance
+  std::deque<Pending> queue_;
+  std::map<std::pair<std::size_t, int>, Live> live_;
+  std::size_t running_ = 0;
+  std::vector<std::string> secrets_;
+  std::chrono::steady_clock::time_point start_;
+  std::optional<std::chrono::steady_clock::time_point> pipeline_deadline_, tasks_deadline_,
+      finally_deadline_;
+
+  std::mutex mu_;  // guards inbox_ and stop_
+  std::condition_variable cv_;
+  std::deque<Done> inbox_;
+  std::optional<StopRequest> stop_;
+};
+
+}  // namespace baton::sched

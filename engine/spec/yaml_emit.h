@@ -1,0 +1,13 @@
+#pragma once
+// JSON → YAML text, for `--output yaml`. The yaml-cpp adapter for writing YAML.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace baton::spec {
+
+/// Block-style YAML of `j`; strings that would read back as another type are quoted.
+std::string to_yaml(const nlohmann::json& j);
+
+}  // namespace baton::spec
