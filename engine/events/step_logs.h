@@ -1,7 +1,9 @@
 #pragma once
 // StepLogPipeline: the LogSink runners write to. Per (step, stream) it masks secrets, then cuts
 // the masked bytes into time-stamped lines, and hands each complete line to a LineConsumer as
-// soon as its newline arrives (nothing waits for the end of the step).
+// soon as its newline arrives (nothing waits for the end of the step). Bytes the masker holds
+// back (a possible secret prefix, fewer than the longest pattern) reach the line stamper with the
+// chunk that releases them, so such a line is stamped with that later chunk's arrival.
 //
 // Threading: runner threads call the LogSink methods concurrently. Masking and line cutting run
 // under a lock per (step, stream), so different steps proceed in parallel; every call into the

@@ -79,7 +79,8 @@ TEST(FanOutConsumer, CallsEveryConsumerInOrder) {
   };
   Events log;
   Tagger a(log, "a:"), b(log, "b:");
-  FanOutConsumer fan({&a});
+  FanOutConsumer fan;
+  fan.add(a);
   fan.add(b);
   StepLogPipeline pipe(masker(), fan);
   pipe.on_step_started(0, "s");
