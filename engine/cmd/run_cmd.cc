@@ -151,6 +151,7 @@ int run_run(const std::vector<std::string>& args) {
   TerminalOptions topt;
   topt.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr && !opt.output_format.size();
   topt.quiet = opt.quiet;
+  topt.store = store.get();
   FILE* status_out = stdout;
   if (!opt.output_format.empty()) {
     // Machine output owns stdout; the live view goes to stderr.

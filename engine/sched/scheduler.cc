@@ -118,6 +118,25 @@ RunReport Scheduler::run(const std::string& spec_text) {
   } else {
     values_.set_params(plan_.pipeline.params, plan_.params);
   }
+  // Baton extension: params named in the run's `baton.dev/secret-params` annotation
+  // (comma-separated) are masked in logs like Secret values.
+  if (auto it = plan_.annotations.find("baton.dev/secret-params"); it != plan_.annotations.end()) {
+    std::string names = it->second;
+    std::size_t pos = 0;
+    while (pos <= names.size()) {
+      std::size_t comma = names.find(',', pos);
+      std::string n = names.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      n.erase(0, n.find_first_not_of(' '));
+      n.erase(n.find_last_not_of(' ') + 1);
+      if (const model::ParamValue* v = values_.find("params." + n)) {
+        if (!v->str.empty()) secrets_.push_back(v->str);
+        for (const auto& a : v->arr) secrets_.push_back(a);
+        for (const auto& [k, o] : v->obj) secrets_.push_back(o);
+      }
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+  }
   values_.set("context.pipelineRun.name", plan_.name);
   values_.set("context.pipelineRun.namespace", plan_.namespace_);
   values_.set("context.pipelineRun.uid", report_.uid);
@@ -362,7 +381,7 @@ void Scheduler::launch(const Pending& p, Change& next) {
   }
   ++running_;
   observer_.on_attempt_started(p.task, p.instance, live.inv);
-  exec::LogSink& sink = observer_.log_sink(p.task, p.instance, live.inv, live.task_run_id);
+  exec::LogSink& sink = observer_.log_sink(p.task, p.instance, live.inv, live.task_run_id, secrets_);
   std::size_t task = p.task;
   int instance = p.instance, attempt = p.attempt;
   live.execution = runner_.start(live.inv, sink, [this, task, instance, attempt](exec::TaskOutcome o) {
@@ -407,6 +426,7 @@ void Scheduler::on_attempt_done(Done d, Change& next) {
     if (!o.results.empty()) (void)store_->set_task_results(live.task_run_id, o.results);
     (void)store_->finish_task_run(live.task_run_id, outcome_state(o), o.reason, o.message);
   }
+  observer_.release_sink(live.inv);
   bool retry = !o.succeeded && !live.cancel_requested && d.attempt < pt.task.retries &&
                !facts_.pipeline_timed_out && facts_.stop == StopRequest::kNone;
   observer_.on_attempt_finished(d.task, d.instance, live.inv, o, retry);
