@@ -6,6 +6,7 @@
 
 #include "engine/cmd/commands.h"
 #include "engine/cmd/options.h"
+#include "engine/sched/recovery.h"
 #include "engine/store/run_store.h"
 
 namespace baton::cmd {
@@ -28,8 +29,11 @@ std::string duration(const store::RunRecord& r) {
   return buf;
 }
 
+// Opens the store and interrupts runs whose baton process died (SIGKILL, power loss).
 Result<std::unique_ptr<store::RunStore>> open_store(const std::string& path) {
-  return store::RunStore::open(path);
+  auto s = store::RunStore::open(path);
+  if (s.ok()) (void)sched::recover_orphaned_runs(**s);
+  return s;
 }
 
 // --store PATH, else $BATON_HOME/baton.db; returns the remaining positional args.

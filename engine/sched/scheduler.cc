@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/sched/recovery.h"
 #include "engine/subst/substitute.h"
 
 namespace baton::sched {
@@ -100,7 +101,9 @@ RunReport Scheduler::run(const std::string& spec_text) {
     for (const auto& p : plan_.params) params[p.name] = nlohmann::json::parse(p.value.to_json());
     nr.params = params.dump();
     nr.labels = nlohmann::json(plan_.labels).dump();
-    nr.annotations = nlohmann::json(plan_.annotations).dump();
+    auto annotations = plan_.annotations;
+    for (const auto& [k, v] : owner_annotations()) annotations[k] = v;  // for crash recovery
+    nr.annotations = nlohmann::json(annotations).dump();
     auto rec = store_->create_run(nr);
     if (rec.ok()) {
       report_.uid = rec->id;
@@ -186,6 +189,7 @@ RunReport Scheduler::run(const std::string& spec_text) {
     }
     for (auto& d : batch) on_attempt_done(std::move(d), change);
     check_deadlines(change);
+    pump(change);  // retries and freed slots start attempts that no action asked for
     apply_all(std::move(change));
   }
   return report_;
