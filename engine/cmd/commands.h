@@ -12,4 +12,10 @@ int run_validate(const std::vector<std::string>& args);
 /// `baton run FILE... [-p n=v] [-w ws=DIR] [--output yaml|json] ...`
 int run_run(const std::vector<std::string>& args);
 
+/// `baton runs [--store PATH] [--limit N]`
+int run_runs(const std::vector<std::string>& args);
+
+/// `baton logs [--store PATH] RUN`
+int run_logs(const std::vector<std::string>& args);
+
 }  // namespace baton::cmd

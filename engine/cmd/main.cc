@@ -15,6 +15,8 @@ const char kUsage[] =
     "commands:\n"
     "  validate FILE...   check Tekton YAML (Task, Pipeline, PipelineRun, TaskRun, StepAction)\n"
     "  run FILE...        run the PipelineRuns and TaskRuns in FILE(s) on this machine\n"
+    "  runs               list past runs from the local run store\n"
+    "  logs RUN           print the stored logs of a run\n"
     "  version            print the version\n"
     "\n"
     "Run `baton <command> --help` for a command's options.\n";
@@ -30,6 +32,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "validate") return baton::cmd::run_validate(args);
   if (cmd == "run") return baton::cmd::run_run(args);
+  if (cmd == "runs") return baton::cmd::run_runs(args);
+  if (cmd == "logs") return baton::cmd::run_logs(args);
   if (cmd == "version" || cmd == "--version") {
     std::puts("baton " BATON_VERSION);
     return 0;

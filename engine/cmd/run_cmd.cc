@@ -15,6 +15,7 @@
 #include "engine/cmd/status_output.h"
 #include "engine/cmd/terminal_observer.h"
 #include "engine/model/validate.h"
+#include "engine/sched/recovery.h"
 #include "engine/sched/scheduler.h"
 #include "engine/spec/loader.h"
 #include "runners/host/host_runner.h"
@@ -144,6 +145,10 @@ int run_run(const std::vector<std::string>& args) {
       return 1;
     }
     store = std::move(*s);
+    if (auto rec = sched::recover_orphaned_runs(*store); rec.ok() && !rec->empty()) {
+      std::fprintf(stderr, "baton run: marked %zu run%s interrupted (their baton process is gone)\n",
+                   rec->size(), rec->size() == 1 ? "" : "s");
+    }
   }
 
   SignalWatcher signals;
@@ -151,6 +156,7 @@ int run_run(const std::vector<std::string>& args) {
   TerminalOptions topt;
   topt.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr && !opt.output_format.size();
   topt.quiet = opt.quiet;
+  topt.store = store.get();
   FILE* status_out = stdout;
   if (!opt.output_format.empty()) {
     // Machine output owns stdout; the live view goes to stderr.

@@ -2,6 +2,10 @@
 
 #include <chrono>
 
+#include "engine/events/masker.h"
+#include "engine/events/step_logs.h"
+#include "engine/events/store_writer.h"
+
 namespace baton::cmd {
 
 namespace {
@@ -18,45 +22,47 @@ std::string seconds_between(std::chrono::system_clock::time_point a,
 }
 }  // namespace
 
-/// Line-buffers each step's stdout/stderr and prints complete lines with a prefix.
-class TerminalObserver::Sink : public exec::LogSink {
+/// Prints each (already masked, time-stamped) log line with its task:step prefix.
+class TerminalObserver::Printer : public events::LineConsumer {
  public:
-  Sink(TerminalObserver& owner, std::size_t task, std::string prefix, std::vector<std::string> steps)
+  Printer(TerminalObserver& owner, std::size_t task, std::string prefix, std::vector<std::string> steps)
       : owner_(owner), task_(task), prefix_(std::move(prefix)), steps_(std::move(steps)) {}
-
-  void on_output(std::size_t step, exec::Stream stream, std::string_view bytes) override {
-    std::string& buf = partial_[{step, stream}];
-    buf.append(bytes);
-    std::size_t start = 0, nl;
-    while ((nl = buf.find('\n', start)) != std::string::npos) {
-      emit(step, buf.substr(start, nl - start));
-      start = nl + 1;
-    }
-    buf.erase(0, start);
-  }
   void on_step_started(std::size_t, const std::string&) override {}
-  void on_step_finished(std::size_t step, const exec::StepOutcome&) override {
-    for (auto s : {exec::Stream::kStdout, exec::Stream::kStderr}) {
-      auto it = partial_.find({step, s});
-      if (it != partial_.end() && !it->second.empty()) {
-        emit(step, it->second);
-        it->second.clear();
-      }
-    }
+  void on_line(std::size_t step, exec::Stream, events::Clock::time_point, std::string_view line) override {
+    if (owner_.options_.quiet) return;
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string name = step < steps_.size() ? steps_[step] : "step-" + std::to_string(step);
+    owner_.print_line(owner_.color(task_, "[" + prefix_ + ":" + name + "]") + " " + std::string(line));
   }
+  void on_step_finished(std::size_t, const exec::StepOutcome&) override {}
   void on_notice(std::string_view text) override { owner_.on_notice(std::string(text)); }
 
  private:
-  void emit(std::size_t step, const std::string& line) {
-    if (owner_.options_.quiet) return;
-    std::string name = step < steps_.size() ? steps_[step] : "step-" + std::to_string(step);
-    owner_.print_line(owner_.color(task_, "[" + prefix_ + ":" + name + "]") + " " + line);
-  }
   TerminalObserver& owner_;
   std::size_t task_;
   std::string prefix_;
   std::vector<std::string> steps_;
-  std::map<std::pair<std::size_t, exec::Stream>, std::string> partial_;
+};
+
+/// One attempt's log path: runner → masker → lines → (terminal, store).
+struct TerminalObserver::AttemptLogs {
+  AttemptLogs(TerminalObserver& owner, std::size_t task, std::string prefix,
+              std::vector<std::string> steps, const std::vector<std::string>& secrets,
+              store::RunStore* store, const std::string& task_run_id)
+      : masker(secrets), printer(owner, task, std::move(prefix), std::move(steps)) {
+    fan.add(printer);
+    if (store && !task_run_id.empty()) {
+      writer = std::make_unique<events::StoreLogWriter>(*store, task_run_id);
+      fan.add(*writer);
+    }
+    pipeline = std::make_unique<events::StepLogPipeline>(masker, fan);
+  }
+  events::SecretMasker masker;
+  Printer printer;
+  std::unique_ptr<events::StoreLogWriter> writer;
+  events::FanOutConsumer fan;
+  std::unique_ptr<events::StepLogPipeline> pipeline;
 };
 
 TerminalObserver::TerminalObserver(TerminalOptions options) : options_(std::move(options)) {}
@@ -134,16 +140,38 @@ void TerminalObserver::on_notice(const std::string& text) {
 }
 
 exec::LogSink& TerminalObserver::log_sink(std::size_t task, int, const exec::TaskInvocation& inv,
-                                          const std::string&) {
+                                          const std::string& task_run_id,
+                                          const std::vector<std::string>& secrets) {
   std::vector<std::string> steps;
   for (const auto& s : inv.steps) steps.push_back(s.name);
   for (const auto& s : inv.sidecars) steps.push_back(s.name);
   std::string prefix = kind_ == "TaskRun" ? inv.task_run_name : names_.at(task);
   std::string key = inv.task_run_name + "#" + std::to_string(inv.attempt);
+  std::vector<std::string> all = secrets;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    all.insert(all.end(), options_.secrets.begin(), options_.secrets.end());
+    options_.secrets = all;  // terminal lines outside step logs are masked with them too
+  }
+  auto logs = std::make_unique<AttemptLogs>(*this, task, prefix, std::move(steps), all,
+                                            options_.store, task_run_id);
   std::lock_guard<std::mutex> lock(mu_);
   auto& slot = sinks_[key];
-  slot = std::make_unique<Sink>(*this, task, prefix, std::move(steps));
-  return *slot;
+  slot = std::move(logs);
+  return *slot->pipeline;
+}
+
+void TerminalObserver::release_sink(const exec::TaskInvocation& inv) {
+  std::unique_ptr<AttemptLogs> logs;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sinks_.find(inv.task_run_name + "#" + std::to_string(inv.attempt));
+    if (it == sinks_.end()) return;
+    logs = std::move(it->second);
+    sinks_.erase(it);
+  }
+  logs->pipeline->flush();
+  if (logs->writer) (void)logs->writer->sync();
 }
 
 void TerminalObserver::on_run_finished(const sched::RunReport& r) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/sched/scheduler.h"
+#include "engine/store/run_store.h"
 
 namespace baton::cmd {
 
@@ -20,6 +21,7 @@ struct TerminalOptions {
   bool color = false;
   bool quiet = false;  // transitions and summary only, no step output
   std::vector<std::string> secrets;  // masked in everything printed
+  store::RunStore* store = nullptr;  // step logs are also written here, masked, per line
 };
 
 /// A RunObserver that prints to stdout. Log sinks are thread-safe (runner threads).
@@ -35,7 +37,9 @@ class TerminalObserver : public sched::RunObserver {
   void on_task_done(std::size_t task, const sched::TaskReport& report) override;
   void on_notice(const std::string& text) override;
   exec::LogSink& log_sink(std::size_t task, int instance, const exec::TaskInvocation& inv,
-                          const std::string& task_run_id) override;
+                          const std::string& task_run_id,
+                          const std::vector<std::string>& secrets) override;
+  void release_sink(const exec::TaskInvocation& inv) override;
   void on_run_finished(const sched::RunReport& report) override;
 
   /// Adds secret values to mask (e.g. from Secret workspaces, found after the run started).
@@ -44,13 +48,14 @@ class TerminalObserver : public sched::RunObserver {
   void print_line(const std::string& line);
 
  private:
-  class Sink;
+  class Printer;
+  struct AttemptLogs;
   std::string color(std::size_t task, const std::string& text) const;
   std::string mask(std::string s) const;
 
   TerminalOptions options_;
   mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Sink>> sinks_;  // by task run name + attempt
+  std::map<std::string, std::unique_ptr<AttemptLogs>> sinks_;  // by task run name + attempt
   std::vector<std::string> names_;
   std::string kind_;
   std::set<std::string> notices_;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/sched/recovery.h"
 #include "engine/subst/substitute.h"
 
 namespace baton::sched {
@@ -100,7 +101,9 @@ RunReport Scheduler::run(const std::string& spec_text) {
     for (const auto& p : plan_.params) params[p.name] = nlohmann::json::parse(p.value.to_json());
     nr.params = params.dump();
     nr.labels = nlohmann::json(plan_.labels).dump();
-    nr.annotations = nlohmann::json(plan_.annotations).dump();
+    auto annotations = plan_.annotations;
+    for (const auto& [k, v] : owner_annotations()) annotations[k] = v;  // for crash recovery
+    nr.annotations = nlohmann::json(annotations).dump();
     auto rec = store_->create_run(nr);
     if (rec.ok()) {
       report_.uid = rec->id;
@@ -117,6 +120,25 @@ RunReport Scheduler::run(const std::string& spec_text) {
     values_.set_params({}, plan_.tasks.at(0).task.params);
   } else {
     values_.set_params(plan_.pipeline.params, plan_.params);
+  }
+  // Baton extension: params named in the run's `baton.dev/secret-params` annotation
+  // (comma-separated) are masked in logs like Secret values.
+  if (auto it = plan_.annotations.find("baton.dev/secret-params"); it != plan_.annotations.end()) {
+    std::string names = it->second;
+    std::size_t pos = 0;
+    while (pos <= names.size()) {
+      std::size_t comma = names.find(',', pos);
+      std::string n = names.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      n.erase(0, n.find_first_not_of(' '));
+      n.erase(n.find_last_not_of(' ') + 1);
+      if (const model::ParamValue* v = values_.find("params." + n)) {
+        if (!v->str.empty()) secrets_.push_back(v->str);
+        for (const auto& a : v->arr) secrets_.push_back(a);
+        for (const auto& [k, o] : v->obj) secrets_.push_back(o);
+      }
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
   }
   values_.set("context.pipelineRun.name", plan_.name);
   values_.set("context.pipelineRun.namespace", plan_.namespace_);
@@ -167,6 +189,7 @@ RunReport Scheduler::run(const std::string& spec_text) {
     }
     for (auto& d : batch) on_attempt_done(std::move(d), change);
     check_deadlines(change);
+    pump(change);  // retries and freed slots start attempts that no action asked for
     apply_all(std::move(change));
   }
   return report_;
@@ -362,7 +385,7 @@ void Scheduler::launch(const Pending& p, Change& next) {
   }
   ++running_;
   observer_.on_attempt_started(p.task, p.instance, live.inv);
-  exec::LogSink& sink = observer_.log_sink(p.task, p.instance, live.inv, live.task_run_id);
+  exec::LogSink& sink = observer_.log_sink(p.task, p.instance, live.inv, live.task_run_id, secrets_);
   std::size_t task = p.task;
   int instance = p.instance, attempt = p.attempt;
   live.execution = runner_.start(live.inv, sink, [this, task, instance, attempt](exec::TaskOutcome o) {
@@ -407,6 +430,7 @@ void Scheduler::on_attempt_done(Done d, Change& next) {
     if (!o.results.empty()) (void)store_->set_task_results(live.task_run_id, o.results);
     (void)store_->finish_task_run(live.task_run_id, outcome_state(o), o.reason, o.message);
   }
+  observer_.release_sink(live.inv);
   bool retry = !o.succeeded && !live.cancel_requested && d.attempt < pt.task.retries &&
                !facts_.pipeline_timed_out && facts_.stop == StopRequest::kNone;
   observer_.on_attempt_finished(d.task, d.instance, live.inv, o, retry);

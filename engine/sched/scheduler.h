@@ -31,8 +31,12 @@ class RunObserver {
   virtual void on_task_done(std::size_t /*task*/, const TaskReport&) {}
   virtual void on_notice(const std::string& /*text*/) {}
   /// The sink for one attempt's output; must stay valid until the attempt's on_done.
+  /// `secrets` are the values to mask in it (Secret workspaces/env, secret params).
   virtual exec::LogSink& log_sink(std::size_t task, int instance, const exec::TaskInvocation& inv,
-                                  const std::string& task_run_id) = 0;
+                                  const std::string& task_run_id,
+                                  const std::vector<std::string>& secrets) = 0;
+  /// An attempt is over: its sink may be flushed and released.
+  virtual void release_sink(const exec::TaskInvocation& /*inv*/) {}
   virtual void on_run_finished(const RunReport&) {}
 };
 

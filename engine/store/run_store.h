@@ -92,6 +92,8 @@ class RunStore {
   /// of those attempts) interrupted; queued runs stay queued. One transaction, with a run.status
   /// event per run and a task_run.finished event per attempt.
   Result<RecoveredIds> recover_interrupted(std::int64_t now_ms);
+  /// The same for one running run whose engine process is known to be gone.
+  Result<RecoveredIds> interrupt_run(const std::string& run_id, std::int64_t now_ms);
   /// PRAGMA integrity_check rows ("ok" when healthy).
   Result<std::vector<std::string>> integrity_check();
 
@@ -102,6 +104,7 @@ class RunStore {
 
   /// Runs `body` inside one write transaction under the writer lock; commits if it succeeds.
   Status write(const std::function<Status(Database&)>& body);
+  Result<RecoveredIds> recover(std::int64_t now_ms, const std::optional<std::string>& only);
   /// Runs `body` on the reader connection inside one read snapshot.
   Status read(const std::function<Status(Database&)>& body);
   Result<TaskRunRecord> insert_task_run(const NewTaskRun& task_run, RunState state,

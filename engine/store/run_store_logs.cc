@@ -135,35 +135,50 @@ Result<std::vector<SpanRecord>> RunStore::list_spans(const std::string& trace_id
 }
 
 Result<RecoveredIds> RunStore::recover_interrupted(std::int64_t now_ms) {
+  return recover(now_ms, std::nullopt);
+}
+
+Result<RecoveredIds> RunStore::interrupt_run(const std::string& run_id, std::int64_t now_ms) {
+  return recover(now_ms, run_id);
+}
+
+Result<RecoveredIds> RunStore::recover(std::int64_t now_ms, const std::optional<std::string>& only) {
   RecoveredIds ids;
+  // With `only`, just that run (its owner process is gone, others may be alive); the empty
+  // string never matches a run id, so `?1 = ''` below means "every run".
+  const std::string one = only.value_or("");
   static constexpr std::string_view kReason = "Interrupted";
   static constexpr std::string_view kMessage = "the engine stopped while this was running";
   auto s = write([&](Database& db) -> Status {
     ids = {};
     // Whatever was executing died with the engine; queued runs never started and stay queued.
-    auto runs = query_strings(db, "SELECT id FROM runs WHERE status = 'running' ORDER BY id");
+    auto runs = query_strings(db, "SELECT id FROM runs WHERE status = 'running' AND (?1 = '' OR id = ?1) ORDER BY id", one);
     if (!runs.ok()) return runs.error();
     ids.runs = std::move(runs).value();
     auto trs = query_strings(db,
                              "SELECT id FROM task_runs WHERE status IN ('queued', 'running') "
-                             "ORDER BY id");
+                             "AND (?1 = '' OR run_id = ?1) ORDER BY id", one);
     if (!trs.ok()) return trs.error();
     ids.task_runs = std::move(trs).value();
     // Running steps, and waiting steps of interrupted attempts (they will never start).
     auto steps = query_strings(db,
                                "SELECT task_run_id || '/' || step_index FROM steps s WHERE "
-                               "status = 'running' OR (status = 'queued' AND EXISTS (SELECT 1 "
+                               "(status = 'running' OR (status = 'queued' AND EXISTS (SELECT 1 "
                                "FROM task_runs t WHERE t.id = s.task_run_id AND t.status IN "
-                               "('queued', 'running'))) ORDER BY task_run_id, step_index");
+                               "('queued', 'running')))) AND (?1 = '' OR EXISTS (SELECT 1 FROM "
+                               "task_runs t2 WHERE t2.id = s.task_run_id AND t2.run_id = ?1)) "
+                               "ORDER BY task_run_id, step_index", one);
     if (!steps.ok()) return steps.error();
     ids.steps = std::move(steps).value();
 
     if (auto u = exec_bound(db,
-                            "UPDATE steps SET status = 'interrupted', reason = ?, "
-                            "finished_at = ? WHERE status = 'running' OR (status = 'queued' AND "
+                            "UPDATE steps SET status = 'interrupted', reason = ?1, "
+                            "finished_at = ?2 WHERE (status = 'running' OR (status = 'queued' AND "
                             "EXISTS (SELECT 1 FROM task_runs t WHERE t.id = steps.task_run_id "
-                            "AND t.status IN ('queued', 'running')))",
-                            kReason, now_ms);
+                            "AND t.status IN ('queued', 'running')))) AND (?3 = '' OR EXISTS "
+                            "(SELECT 1 FROM task_runs t2 WHERE t2.id = steps.task_run_id AND "
+                            "t2.run_id = ?3))",
+                            kReason, now_ms, one);
         !u.ok()) {
       return u;
     }
