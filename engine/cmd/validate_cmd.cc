@@ -93,6 +93,7 @@ int run_validate(const std::vector<std::string>& args) {
     std::fprintf(stdout, "ok: %zu file%s, %zu object%s valid\n", files.size(),
                  files.size() == 1 ? "" : "s", total_objects, total_objects == 1 ? "" : "s");
   } else {
+    std::fflush(stdout);  // errors first, then the summary, even when both go to a terminal
     std::fprintf(stderr, "%zu error%s in %zu of %zu file%s\n", total_errors,
                  total_errors == 1 ? "" : "s", files.size() - total_files_ok, files.size(),
                  files.size() == 1 ? "" : "s");
