@@ -1,6 +1,7 @@
 #include "engine/sched/scheduler.h"
 
 #include <filesystem>
+#include <random>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,22 @@ model::ParamValue typed_result(const std::string& bytes, model::ValueType type) 
     return model::ParamValue::of_object(std::move(o));
   }
   return model::ParamValue::of_string(bytes);
+}
+
+std::string random_hex(std::size_t bytes) {
+  static thread_local std::mt19937_64 gen(std::random_device{}());
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    auto b = static_cast<unsigned>(gen() & 0xFF);
+    out += kHex[b >> 4];
+    out += kHex[b & 0xF];
+  }
+  return out;
+}
+
+std::int64_t ns_of(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -90,6 +107,8 @@ RunReport Scheduler::run(const std::string& spec_text) {
   }
 
   report_.uid = plan_.name;
+  trace_id_ = random_hex(16);
+  run_span_id_ = random_hex(8);
   if (store_) {
     store::NewRun nr;
     nr.kind = plan_.kind;
@@ -97,6 +116,7 @@ RunReport Scheduler::run(const std::string& spec_text) {
     nr.namespace_ = plan_.namespace_;
     nr.pipeline = plan_.pipeline_name;
     nr.spec = spec_text;
+    nr.trace_id = trace_id_;
     nlohmann::json params = nlohmann::json::object();
     for (const auto& p : plan_.params) params[p.name] = nlohmann::json::parse(p.value.to_json());
     nr.params = params.dump();
@@ -373,6 +393,9 @@ void Scheduler::launch(const Pending& p, Change& next) {
   Live& live = live_[{p.task, p.instance}];
   live = Live{};
   live.inv = std::move(built->inv);
+  live.span_id = random_hex(8);
+  // W3C trace context for the steps: tools that trace can join the run's trace.
+  live.inv.extra_env.emplace_back("TRACEPARENT", "00-" + trace_id_ + "-" + live.span_id + "-01");
   if (store_) {
     store::NewTaskRun tr;
     tr.run_id = report_.uid;
@@ -431,6 +454,7 @@ void Scheduler::on_attempt_done(Done d, Change& next) {
     (void)store_->finish_task_run(live.task_run_id, outcome_state(o), o.reason, o.message);
   }
   observer_.release_sink(live.inv);
+  record_attempt_spans(live, o);
   bool retry = !o.succeeded && !live.cancel_requested && d.attempt < pt.task.retries &&
                !facts_.pipeline_timed_out && facts_.stop == StopRequest::kNone;
   observer_.on_attempt_finished(d.task, d.instance, live.inv, o, retry);
@@ -539,6 +563,38 @@ void Scheduler::task_terminal(std::size_t task, Change& next) {
   next.tasks.push_back(task);
 }
 
+void Scheduler::record_attempt_spans(const Live& live, const exec::TaskOutcome& o) {
+  if (!store_ || live.span_id.empty()) return;
+  store::SpanRecord span;
+  span.trace_id = trace_id_;
+  span.span_id = live.span_id;
+  span.parent_span_id = run_span_id_;
+  span.run_id = report_.uid;
+  span.name = live.inv.task_run_name + (live.inv.attempt > 0 ? " (retry " + std::to_string(live.inv.attempt) + ")" : "");
+  span.start_ns = ns_of(o.started_at);
+  span.end_ns = ns_of(o.finished_at);
+  span.attributes = nlohmann::json{{"baton.task_run_id", live.task_run_id},
+                                   {"baton.attempt", live.inv.attempt},
+                                   {"baton.reason", o.reason}}.dump();
+  span.status_code = o.succeeded ? "ok" : "error";
+  span.status_message = o.message;
+  (void)store_->add_span(span);
+  for (const auto& st : o.steps) {
+    if (!st.started) continue;
+    store::SpanRecord s;
+    s.trace_id = trace_id_;
+    s.span_id = random_hex(8);
+    s.parent_span_id = live.span_id;
+    s.run_id = report_.uid;
+    s.name = st.name;
+    s.start_ns = ns_of(st.started_at);
+    s.end_ns = ns_of(st.finished_at);
+    s.attributes = nlohmann::json{{"baton.exit_code", st.exit_code}, {"baton.reason", st.reason}}.dump();
+    s.status_code = st.exit_code == 0 ? "ok" : "error";
+    (void)store_->add_span(s);
+  }
+}
+
 void Scheduler::finish(const Action& a) {
   facts_.finished = true;
   report_.succeeded = a.succeeded;
@@ -558,6 +614,18 @@ void Scheduler::finish(const Action& a) {
     report_.results.emplace_back(r.name, std::move(*v));
   }
   if (store_) {
+    store::SpanRecord span;
+    span.trace_id = trace_id_;
+    span.span_id = run_span_id_;
+    span.run_id = report_.uid;
+    span.name = plan_.kind + " " + plan_.name;
+    span.kind = "server";
+    span.start_ns = ns_of(report_.started_at);
+    span.end_ns = ns_of(report_.finished_at);
+    span.attributes = nlohmann::json{{"baton.reason", a.reason}}.dump();
+    span.status_code = a.succeeded ? "ok" : "error";
+    span.status_message = a.message;
+    (void)store_->add_span(span);
     if (!stored.empty()) (void)store_->set_run_results(report_.uid, stored);
     store::RunState st = a.succeeded                        ? store::RunState::kSucceeded
                          : a.reason == "PipelineRunTimeout" ? store::RunState::kTimeout

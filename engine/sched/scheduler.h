@@ -80,6 +80,7 @@ class Scheduler {
     std::string task_run_id;
     bool cancel_requested = false;
     bool for_timeout = false;
+    std::string span_id;  // W3C span of this attempt (parent of its steps' spans)
   };
 
   void apply_all(Change change);
@@ -94,6 +95,7 @@ class Scheduler {
   void check_deadlines(Change& change);
   void finish(const Action& a);
   std::string record_skip(std::size_t task, const std::string& reason);
+  void record_attempt_spans(const Live& live, const exec::TaskOutcome& o);
   void note(const std::string& text);
 
   RunPlan plan_;
@@ -113,6 +115,7 @@ class Scheduler {
   std::map<std::pair<std::size_t, int>, Live> live_;
   std::size_t running_ = 0;
   std::vector<std::string> secrets_;
+  std::string trace_id_, run_span_id_;  // W3C trace of this run
   std::chrono::steady_clock::time_point start_;
   std::optional<std::chrono::steady_clock::time_point> pipeline_deadline_, tasks_deadline_,
       finally_deadline_;
