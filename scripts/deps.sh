@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev git
+  build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev git
   # libraries
   libyaml-dev libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev libboost-dev libboost-system-dev
   libgit2-dev libspdlog-dev libssl-dev

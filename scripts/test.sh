@@ -3,10 +3,14 @@
 # every CTest test, then the same suite under ASan+UBSan, then a short libFuzzer run of the
 # loader. Exit status is non-zero if anything failed. `.ci/run` calls exactly this.
 #   BATON_SKIP_ASAN=1 / BATON_SKIP_FUZZ=1   skip those stages (local iteration only)
-#   BATON_FUZZ_SECONDS=N                    fuzz time (default 60)
+#   BATON_FUZZ_SECONDS=N                    fuzz time (default 45)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+
+echo "== format (clang-format, .clang-format) =="
+git ls-files -z '*.cc' '*.h' | xargs -0 clang-format --dry-run -Werror
+echo "formatted"
 
 echo "== build (RelWithDebInfo) =="
 scripts/build.sh default
@@ -22,11 +26,11 @@ if [ "${BATON_SKIP_ASAN:-0}" != 1 ]; then
 fi
 
 if [ "${BATON_SKIP_FUZZ:-0}" != 1 ]; then
-  echo "== fuzz the loader for ${BATON_FUZZ_SECONDS:-60}s =="
+  echo "== fuzz the loader for ${BATON_FUZZ_SECONDS:-45}s =="
   scripts/build.sh fuzz
   mkdir -p build-fuzz/corpus
   rc=0
-  build-fuzz/tests/fuzz/loader_fuzz -max_total_time="${BATON_FUZZ_SECONDS:-60}" -max_len=65536 \
+  build-fuzz/tests/fuzz/loader_fuzz -max_total_time="${BATON_FUZZ_SECONDS:-45}" -max_len=65536 \
     -rss_limit_mb=512 -timeout=5 -print_final_stats=1 \
     build-fuzz/corpus tests/fuzz/seeds ../shared/corpus/tekton-examples/examples/v1/taskruns \
     > build-fuzz/fuzz.log 2>&1 || rc=$?

@@ -25,7 +25,8 @@ std::string when(std::int64_t ms) {
 std::string duration(const store::RunRecord& r) {
   if (!r.started_at || !r.finished_at) return "-";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(*r.finished_at - *r.started_at) / 1000.0);
+  std::snprintf(buf, sizeof buf, "%.1fs",
+                static_cast<double>(*r.finished_at - *r.started_at) / 1000.0);
   return buf;
 }
 
@@ -37,8 +38,8 @@ Result<std::unique_ptr<store::RunStore>> open_store(const std::string& path) {
 }
 
 // --store PATH, else $BATON_HOME/baton.db; returns the remaining positional args.
-bool store_arg(const std::vector<std::string>& args, std::string& path, std::vector<std::string>& rest,
-               int& limit) {
+bool store_arg(const std::vector<std::string>& args, std::string& path,
+               std::vector<std::string>& rest, int& limit) {
   path = baton_home() + "/baton.db";
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--store" && i + 1 < args.size()) {
@@ -61,7 +62,8 @@ int run_runs(const std::vector<std::string>& args) {
   std::vector<std::string> rest;
   int limit = 20;
   if (!store_arg(args, path, rest, limit) || !rest.empty()) {
-    std::fputs("usage: baton runs [--store PATH] [--limit N]\n\nLists recent runs, newest first.\n", stderr);
+    std::fputs("usage: baton runs [--store PATH] [--limit N]\n\nLists recent runs, newest first.\n",
+               stderr);
     return 2;
   }
   auto store = open_store(path);
@@ -76,7 +78,8 @@ int run_runs(const std::vector<std::string>& args) {
     std::fprintf(stderr, "baton runs: %s\n", page.error().message.c_str());
     return 1;
   }
-  std::printf("%-30s %-11s %-36s %-12s %-19s %s\n", "ID", "KIND", "NAME", "STATUS", "CREATED", "DURATION");
+  std::printf("%-30s %-11s %-36s %-12s %-19s %s\n", "ID", "KIND", "NAME", "STATUS", "CREATED",
+              "DURATION");
   for (const auto& r : page->runs) {
     std::printf("%-30s %-11s %-36s %-12s %-19s %s\n", r.id.c_str(), r.kind.c_str(), r.name.c_str(),
                 std::string(store::to_string(r.state)).c_str(), when(r.created_at).c_str(),
@@ -90,7 +93,9 @@ int run_logs(const std::vector<std::string>& args) {
   std::vector<std::string> rest;
   int limit = 0;
   if (!store_arg(args, path, rest, limit) || rest.size() != 1) {
-    std::fputs("usage: baton logs [--store PATH] RUN\n\nPrints the stored logs of a run (id or name).\n", stderr);
+    std::fputs(
+        "usage: baton logs [--store PATH] RUN\n\nPrints the stored logs of a run (id or name).\n",
+        stderr);
     return 2;
   }
   auto store = open_store(path);
@@ -137,7 +142,8 @@ int run_logs(const std::vector<std::string>& args) {
           std::size_t start = 0;
           while (start < c.data.size()) {
             std::size_t nl = c.data.find('\n', start);
-            std::string line = c.data.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+            std::string line =
+                c.data.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
             std::printf("%s%s\n", prefix.c_str(), line.c_str());
             if (nl == std::string::npos) break;
             start = nl + 1;

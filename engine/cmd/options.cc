@@ -74,10 +74,14 @@ int parse_run_options(const std::vector<std::string>& args, const char* help, Ru
       out.parallel = static_cast<std::size_t>(n);
     } else if (is("--cancel-mode", "--cancel-mode")) {
       if (!value(v)) return usage("--cancel-mode needs a mode");
-      if (v == "Cancelled") out.cancel_mode = sched::StopRequest::kCancelled;
-      else if (v == "CancelledRunFinally") out.cancel_mode = sched::StopRequest::kCancelledRunFinally;
-      else if (v == "StoppedRunFinally") out.cancel_mode = sched::StopRequest::kStoppedRunFinally;
-      else return usage("--cancel-mode must be Cancelled, CancelledRunFinally or StoppedRunFinally");
+      if (v == "Cancelled")
+        out.cancel_mode = sched::StopRequest::kCancelled;
+      else if (v == "CancelledRunFinally")
+        out.cancel_mode = sched::StopRequest::kCancelledRunFinally;
+      else if (v == "StoppedRunFinally")
+        out.cancel_mode = sched::StopRequest::kStoppedRunFinally;
+      else
+        return usage("--cancel-mode must be Cancelled, CancelledRunFinally or StoppedRunFinally");
     } else if (a == "-q" || a == "--quiet") {
       out.quiet = true;
     } else if (a.size() > 1 && a[0] == '-') {
@@ -98,9 +102,11 @@ int parse_run_options(const std::vector<std::string>& args, const char* help, Ru
   if (len > 0) {
     self[len] = '\0';
     std::filesystem::path p(self);
-    for (auto dir : {p.parent_path() / "../share/baton/tasks", p.parent_path() / "../../../tasks"}) {
+    for (auto dir :
+         {p.parent_path() / "../share/baton/tasks", p.parent_path() / "../../../tasks"}) {
       std::error_code ec;
-      if (std::filesystem::is_directory(dir, ec)) out.catalogs.push_back(std::filesystem::canonical(dir, ec).string());
+      if (std::filesystem::is_directory(dir, ec))
+        out.catalogs.push_back(std::filesystem::canonical(dir, ec).string());
     }
   }
   return -1;

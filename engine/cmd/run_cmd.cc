@@ -84,7 +84,8 @@ class SignalWatcher {
 };
 
 void apply_cli_params(const std::vector<std::pair<std::string, std::string>>& cli,
-                      const std::vector<model::ParamSpec>& specs, std::vector<model::Param>& params) {
+                      const std::vector<model::ParamSpec>& specs,
+                      std::vector<model::Param>& params) {
   for (const auto& [name, value] : cli) {
     model::ParamValue v = model::ParamValue::of_string(value);
     for (const auto& s : specs) {
@@ -123,7 +124,8 @@ int run_run(const std::vector<std::string>& args) {
   errors.insert(errors.end(), v.begin(), v.end());
   if (!errors.empty()) {
     for (const auto& d : errors) std::fprintf(stderr, "%s\n", d.to_string().c_str());
-    std::fprintf(stderr, "baton run: %zu error%s; nothing was run\n", errors.size(), errors.size() == 1 ? "" : "s");
+    std::fprintf(stderr, "baton run: %zu error%s; nothing was run\n", errors.size(),
+                 errors.size() == 1 ? "" : "s");
     return 1;
   }
   if (objects.pipeline_runs.empty() && objects.task_runs.empty()) {
@@ -146,7 +148,8 @@ int run_run(const std::vector<std::string>& args) {
     }
     store = std::move(*s);
     if (auto rec = sched::recover_orphaned_runs(*store); rec.ok() && !rec->empty()) {
-      std::fprintf(stderr, "baton run: marked %zu run%s interrupted (their baton process is gone)\n",
+      std::fprintf(stderr,
+                   "baton run: marked %zu run%s interrupted (their baton process is gone)\n",
                    rec->size(), rec->size() == 1 ? "" : "s");
     }
   }
@@ -154,7 +157,8 @@ int run_run(const std::vector<std::string>& args) {
   SignalWatcher signals;
   runners::HostRunner runner;
   TerminalOptions topt;
-  topt.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr && !opt.output_format.size();
+  topt.color =
+      isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr && !opt.output_format.size();
   topt.quiet = opt.quiet;
   topt.store = store.get();
   FILE* status_out = stdout;
@@ -195,12 +199,15 @@ int run_run(const std::vector<std::string>& args) {
         spec = &resolved;
       }
     }
-    apply_cli_params(opt.params, spec ? spec->params : std::vector<model::ParamSpec>{}, run.spec.params);
+    apply_cli_params(opt.params, spec ? spec->params : std::vector<model::ParamSpec>{},
+                     run.spec.params);
     run_one(sched::plan_pipeline_run(run, catalog));
   }
   for (auto run : objects.task_runs) {
-    apply_cli_params(opt.params, run.spec.task_spec ? run.spec.task_spec->params : std::vector<model::ParamSpec>{},
-                     run.spec.params);
+    apply_cli_params(
+        opt.params,
+        run.spec.task_spec ? run.spec.task_spec->params : std::vector<model::ParamSpec>{},
+        run.spec.params);
     run_one(sched::plan_task_run(run, catalog));
   }
   if (!opt.output_format.empty()) {

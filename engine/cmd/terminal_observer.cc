@@ -9,8 +9,8 @@
 namespace baton::cmd {
 
 namespace {
-const char* const kPalette[] = {"\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m",
-                                "\033[96m", "\033[95m", "\033[93m"};
+const char* const kPalette[] = {"\033[36m", "\033[35m", "\033[33m", "\033[32m",
+                                "\033[34m", "\033[96m", "\033[95m", "\033[93m"};
 const char kReset[] = "\033[0m";
 
 std::string seconds_between(std::chrono::system_clock::time_point a,
@@ -25,15 +25,18 @@ std::string seconds_between(std::chrono::system_clock::time_point a,
 /// Prints each (already masked, time-stamped) log line with its task:step prefix.
 class TerminalObserver::Printer : public events::LineConsumer {
  public:
-  Printer(TerminalObserver& owner, std::size_t task, std::string prefix, std::vector<std::string> steps)
+  Printer(TerminalObserver& owner, std::size_t task, std::string prefix,
+          std::vector<std::string> steps)
       : owner_(owner), task_(task), prefix_(std::move(prefix)), steps_(std::move(steps)) {}
   void on_step_started(std::size_t, const std::string&) override {}
-  void on_line(std::size_t step, exec::Stream, events::Clock::time_point, std::string_view line) override {
+  void on_line(std::size_t step, exec::Stream, events::Clock::time_point,
+               std::string_view line) override {
     if (owner_.options_.quiet) return;
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     std::string name = step < steps_.size() ? steps_[step] : "step-" + std::to_string(step);
-    owner_.print_line(owner_.color(task_, "[" + prefix_ + ":" + name + "]") + " " + std::string(line));
+    owner_.print_line(owner_.color(task_, "[" + prefix_ + ":" + name + "]") + " " +
+                      std::string(line));
   }
   void on_step_finished(std::size_t, const exec::StepOutcome&) override {}
   void on_notice(std::string_view text) override { owner_.on_notice(std::string(text)); }
@@ -98,8 +101,8 @@ void TerminalObserver::print_line(const std::string& line) {
 void TerminalObserver::on_run_started(const sched::RunPlan& plan, const sched::RunReport& report) {
   kind_ = plan.kind;
   for (const auto& t : plan.tasks) names_.push_back(t.task.name);
-  print_line("▶ " + plan.kind + " " + plan.name + " (" + std::to_string(plan.dag_count) +
-             " task" + (plan.dag_count == 1 ? "" : "s") +
+  print_line("▶ " + plan.kind + " " + plan.name + " (" + std::to_string(plan.dag_count) + " task" +
+             (plan.dag_count == 1 ? "" : "s") +
              (plan.tasks.size() > plan.dag_count
                   ? ", " + std::to_string(plan.tasks.size() - plan.dag_count) + " finally"
                   : "") +
@@ -180,8 +183,10 @@ void TerminalObserver::on_run_finished(const sched::RunReport& r) {
     for (std::size_t i = 0; i < r.tasks.size(); ++i) {
       const auto& t = r.tasks[i];
       std::string state = sched::to_string(t.status);
-      if (t.status == sched::TaskStatus::kSkipped) state += " (" + t.reason + ")";
-      else if (!t.reason.empty() && t.status != sched::TaskStatus::kSucceeded) state += " (" + t.reason + ")";
+      if (t.status == sched::TaskStatus::kSkipped)
+        state += " (" + t.reason + ")";
+      else if (!t.reason.empty() && t.status != sched::TaskStatus::kSucceeded)
+        state += " (" + t.reason + ")";
       print_line(std::string("  ") + (t.is_finally ? "finally " : "") + t.name + ": " + state);
     }
   }

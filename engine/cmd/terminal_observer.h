@@ -19,7 +19,7 @@ namespace baton::cmd {
 /// Options of the terminal view.
 struct TerminalOptions {
   bool color = false;
-  bool quiet = false;  // transitions and summary only, no step output
+  bool quiet = false;                // transitions and summary only, no step output
   std::vector<std::string> secrets;  // masked in everything printed
   store::RunStore* store = nullptr;  // step logs are also written here, masked, per line
 };

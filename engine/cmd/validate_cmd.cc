@@ -1,10 +1,9 @@
 // `baton validate`: load and validate files, print compiler-style errors or JSON.
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/cmd/commands.h"
 #include "engine/model/validate.h"
@@ -56,7 +55,8 @@ int run_validate(const std::vector<std::string>& args) {
     }
   }
   if (output != "text" && output != "json") {
-    std::fprintf(stderr, "baton validate: --output must be text or json, not \"%s\"\n", output.c_str());
+    std::fprintf(stderr, "baton validate: --output must be text or json, not \"%s\"\n",
+                 output.c_str());
     return 2;
   }
   if (files.empty()) {
@@ -78,10 +78,15 @@ int run_validate(const std::vector<std::string>& args) {
     if (output == "json") {
       nlohmann::json fe = nlohmann::json::array();
       for (const auto& d : errors) {
-        fe.push_back({{"file", d.pos.file}, {"line", d.pos.line}, {"column", d.pos.col},
-                      {"path", d.path}, {"message", d.message}});
+        fe.push_back({{"file", d.pos.file},
+                      {"line", d.pos.line},
+                      {"column", d.pos.col},
+                      {"path", d.path},
+                      {"message", d.message}});
       }
-      report.push_back({{"file", f}, {"objects", out.objects.size()}, {"valid", errors.empty()},
+      report.push_back({{"file", f},
+                        {"objects", out.objects.size()},
+                        {"valid", errors.empty()},
                         {"errors", fe}});
     } else {
       for (const auto& d : errors) std::fprintf(stdout, "%s\n", d.to_string().c_str());

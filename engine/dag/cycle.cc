@@ -8,7 +8,8 @@
 
 namespace baton::dag {
 
-std::optional<std::vector<std::size_t>> find_cycle(const std::vector<std::vector<std::size_t>>& deps) {
+std::optional<std::vector<std::size_t>> find_cycle(
+    const std::vector<std::vector<std::size_t>>& deps) {
   enum class Color : std::uint8_t { kWhite, kOnPath, kDone };
   const std::size_t n = deps.size();
   std::vector<Color> color(n, Color::kWhite);
@@ -38,7 +39,8 @@ std::optional<std::vector<std::size_t>> find_cycle(const std::vector<std::vector
         path.push_back({dep, 0});  // invalidates `top`; the loop re-reads path.back()
       } else if (color[dep] == Color::kOnPath) {
         // The cycle is the path suffix from `dep` to the top, closed by the edge back to dep.
-        auto first = std::find_if(path.begin(), path.end(), [dep](const Frame& f) { return f.node == dep; });
+        auto first =
+            std::find_if(path.begin(), path.end(), [dep](const Frame& f) { return f.node == dep; });
         std::vector<std::size_t> cycle;
         for (auto it = first; it != path.end(); ++it) cycle.push_back(it->node);
         // Rotate to start at the smallest index so the report does not depend on where the

@@ -1,11 +1,11 @@
 // Graph construction: nodes, merged edges, stable topological order, cycle reporting.
 
+#include "engine/dag/graph.h"
+
 #include <algorithm>
 #include <functional>
 #include <queue>
 #include <unordered_set>
-
-#include "engine/dag/graph.h"
 
 namespace baton::dag {
 namespace {
@@ -65,12 +65,14 @@ Result<Graph> Graph::build(const model::PipelineSpec& spec) {
     std::vector<Edge> in;
     for (const std::string& dep : task.run_after) {
       auto it = g.index_.find(dep);
-      if (it == g.index_.end()) return unknown_dependency(task.name, "runAfter names", dep, finally_names);
+      if (it == g.index_.end())
+        return unknown_dependency(task.name, "runAfter names", dep, finally_names);
       in.push_back(Edge{it->second, i, EdgeKind::kRunAfter, true});
     }
     for (const std::string& dep : result_ref_dependencies(task)) {
       auto it = g.index_.find(dep);
-      if (it == g.index_.end()) return unknown_dependency(task.name, "uses results of", dep, finally_names);
+      if (it == g.index_.end())
+        return unknown_dependency(task.name, "uses results of", dep, finally_names);
       in.push_back(Edge{it->second, i, EdgeKind::kResultRef, false});
     }
     for (const Edge& e : merge_edges(std::move(in))) {

@@ -74,7 +74,8 @@ std::vector<std::string> result_ref_dependencies(const model::PipelineTask& task
 /// The first cycle in the graph where node i depends on the nodes `deps[i]` (indices), found by
 /// an iterative DFS from node 0, 1, …: node indices such that each depends on the next, starting
 /// at the smallest index on the cycle and repeating it at the end; nullopt if acyclic.
-std::optional<std::vector<std::size_t>> find_cycle(const std::vector<std::vector<std::size_t>>& deps);
+std::optional<std::vector<std::size_t>> find_cycle(
+    const std::vector<std::vector<std::size_t>>& deps);
 
 /// Incremental ready-set for the scheduler: O(out-degree) work per completed node. Holds a
 /// reference to the graph, which must outlive it.

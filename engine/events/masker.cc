@@ -98,8 +98,7 @@ void SecretMasker::emit(std::string_view chunk, std::uint64_t base, std::uint64_
     emitted_ = masks_[done].end;
   }
   // A mask still open (it may yet grow) keeps everything from its start.
-  const std::uint64_t upto =
-      done < masks_.size() ? std::min(safe, masks_[done].start) : safe;
+  const std::uint64_t upto = done < masks_.size() ? std::min(safe, masks_[done].start) : safe;
   if (upto > emitted_) {
     const auto n = static_cast<std::size_t>(upto - emitted_);
     out.append(raw_, cursor, n);

@@ -80,8 +80,7 @@ class StepLogPipeline final : public exec::LogSink {
 
  private:
   struct Channel {
-    explicit Channel(SecretMasker m, std::size_t max_line,
-                     std::function<Clock::time_point()> clock)
+    explicit Channel(SecretMasker m, std::size_t max_line, std::function<Clock::time_point()> clock)
         : masker(std::move(m)), lines(max_line, std::move(clock)) {}
     std::mutex mu;
     SecretMasker masker;

@@ -31,9 +31,8 @@ void StoreLogWriter::on_line(std::size_t step_index, exec::Stream stream, Clock:
   const int step = static_cast<int>(step_index);
   const char* stream_name = exec::to_string(stream);
   std::unique_lock lock(mu_);
-  written_.wait(lock, [&] {
-    return stop_ || batch_bytes_ + in_flight_bytes_ < options_.max_pending_bytes;
-  });
+  written_.wait(
+      lock, [&] { return stop_ || batch_bytes_ + in_flight_bytes_ < options_.max_pending_bytes; });
   const bool was_empty = batch_.empty();
   if (was_empty) batch_started_ = std::chrono::steady_clock::now();
   store::LogChunk* last = was_empty ? nullptr : &batch_.back();

@@ -7,12 +7,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace baton::exec {
 
@@ -29,18 +28,18 @@ struct WorkspaceMount {
 
 /// One resolved step (or sidecar) to run.
 struct StepInvocation {
-  std::string name;      // unique within the TaskRun; "step-<i>" when the author gave none
-  std::string image;     // recorded; the host runner does not use it
+  std::string name;   // unique within the TaskRun; "step-<i>" when the author gave none
+  std::string image;  // recorded; the host runner does not use it
   std::vector<std::string> command;
   std::vector<std::string> args;
-  std::string script;    // non-empty: written to a file and run (Tekton's shebang rule)
+  std::string script;  // non-empty: written to a file and run (Tekton's shebang rule)
   std::string working_dir;
   std::vector<std::pair<std::string, std::string>> env;  // in order, resolved values
   std::optional<std::chrono::milliseconds> timeout;
-  std::string on_error;  // "" / "stopAndFail" (default) or "continue"
-  std::string stdout_path, stderr_path;  // stdoutConfig/stderrConfig: also copy output here
+  std::string on_error;                   // "" / "stopAndFail" (default) or "continue"
+  std::string stdout_path, stderr_path;   // stdoutConfig/stderrConfig: also copy output here
   std::vector<std::string> result_names;  // step results (/tekton/steps/<name>/results/<r>)
-  Json security_context;   // for runners that can honour it
+  Json security_context;                  // for runners that can honour it
   Json compute_resources;
   std::vector<WorkspaceMount> mounts;  // this step's own volumeMounts (after the TaskRun's)
   /// Sidecars: a readiness/startup probe command; steps start once it exits 0.
@@ -50,15 +49,15 @@ struct StepInvocation {
 
 /// Everything a runner needs to execute one TaskRun attempt.
 struct TaskInvocation {
-  std::string run_id;        // PipelineRun or standalone TaskRun id
-  std::string task_run_name; // e.g. "build-pipeline-run-abc-build"
-  int attempt = 0;           // 0 for the first try, then the retry count
-  std::string work_dir;      // a fresh directory owned by this attempt (runner's scratch)
+  std::string run_id;         // PipelineRun or standalone TaskRun id
+  std::string task_run_name;  // e.g. "build-pipeline-run-abc-build"
+  int attempt = 0;            // 0 for the first try, then the retry count
+  std::string work_dir;       // a fresh directory owned by this attempt (runner's scratch)
   std::vector<StepInvocation> steps;
   std::vector<StepInvocation> sidecars;
   std::vector<WorkspaceMount> workspaces;
-  std::vector<std::string> result_names;  // task results to read back
-  std::optional<std::chrono::milliseconds> timeout;  // whole TaskRun
+  std::vector<std::string> result_names;                       // task results to read back
+  std::optional<std::chrono::milliseconds> timeout;            // whole TaskRun
   std::vector<std::pair<std::string, std::string>> extra_env;  // e.g. TRACEPARENT
   Json pod_template;
   std::string service_account_name;

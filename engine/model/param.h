@@ -21,9 +21,15 @@ struct ParamValue {
   std::vector<std::string> arr;
   std::map<std::string, std::string> obj;
 
-  static ParamValue of_string(std::string s) { return ParamValue{ValueType::kString, std::move(s), {}, {}}; }
-  static ParamValue of_array(std::vector<std::string> a) { return ParamValue{ValueType::kArray, {}, std::move(a), {}}; }
-  static ParamValue of_object(std::map<std::string, std::string> o) { return ParamValue{ValueType::kObject, {}, {}, std::move(o)}; }
+  static ParamValue of_string(std::string s) {
+    return ParamValue{ValueType::kString, std::move(s), {}, {}};
+  }
+  static ParamValue of_array(std::vector<std::string> a) {
+    return ParamValue{ValueType::kArray, {}, std::move(a), {}};
+  }
+  static ParamValue of_object(std::map<std::string, std::string> o) {
+    return ParamValue{ValueType::kObject, {}, {}, std::move(o)};
+  }
 
   /// JSON text of the value (string values are JSON-quoted).
   std::string to_json() const;

@@ -6,11 +6,10 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/common/diagnostic.h"
 #include "engine/model/param.h"
@@ -81,10 +80,10 @@ struct Container {
   std::vector<std::string> args;
   std::string working_dir;
   std::vector<EnvVar> env;
-  Json env_from;            // list
-  Json compute_resources;   // {limits, requests}
-  Json volume_mounts;       // list
-  Json volume_devices;      // list
+  Json env_from;           // list
+  Json compute_resources;  // {limits, requests}
+  Json volume_mounts;      // list
+  Json volume_devices;     // list
   std::string image_pull_policy;
   Json security_context;
   Json ports, readiness_probe, liveness_probe, startup_probe, lifecycle;  // sidecars mostly
@@ -98,7 +97,7 @@ struct Step : Container {
   std::vector<WorkspaceUsage> workspaces;
   std::string on_error;  // "" | continue | stopAndFail (may be a $(params.x) reference)
   std::string stdout_path, stderr_path;
-  std::optional<Ref> ref;    // StepAction reference
+  std::optional<Ref> ref;     // StepAction reference
   std::vector<Param> params;  // values for the referenced StepAction
   std::vector<StepResult> results;
   std::vector<WhenExpression> when;
@@ -255,7 +254,8 @@ struct PipelineRunSpec {
   std::optional<Ref> pipeline_ref;
   std::optional<PipelineSpec> pipeline_spec;
   std::vector<Param> params;
-  std::string status;  // "" | Cancelled | CancelledRunFinally | StoppedRunFinally | PipelineRunPending
+  std::string
+      status;  // "" | Cancelled | CancelledRunFinally | StoppedRunFinally | PipelineRunPending
   Timeouts timeouts;
   std::string service_account_name;  // taskRunTemplate.serviceAccountName
   Json pod_template;                 // taskRunTemplate.podTemplate

@@ -12,8 +12,8 @@ namespace baton::model {
 
 /// Documented limits on the size of what Baton accepts (see README "Limits").
 struct ValidationLimits {
-  std::size_t max_tasks = 5000;         // tasks + finally in one pipeline
-  std::size_t max_steps = 1000;         // steps in one task
+  std::size_t max_tasks = 5000;               // tasks + finally in one pipeline
+  std::size_t max_steps = 1000;               // steps in one task
   std::size_t max_matrix_combinations = 256;  // Tekton's default-maximum-matrix-fan-out
 };
 

@@ -20,7 +20,8 @@ const char* type_name(ValueType t) { return to_string(t); }
 
 }  // namespace
 
-void check_ref(Sink& sink, const subst::Reference& r, const std::string& path, const RefScope& scope) {
+void check_ref(Sink& sink, const subst::Reference& r, const std::string& path,
+               const RefScope& scope) {
   if (r.parts.size() < 2) return;
   const std::string& root = r.parts[0];
   const std::string expr = "$(" + r.expr + ")";
@@ -50,7 +51,8 @@ void check_ref(Sink& sink, const subst::Reference& r, const std::string& path, c
                            did_you_mean(r.parts[1], scope.workspaces->all_names()) +
                            "; declare it in workspaces");
     }
-  } else if (root == "results" && scope.results && r.parts.size() >= 3 && r.parts.back() == "path") {
+  } else if (root == "results" && scope.results && r.parts.size() >= 3 &&
+             r.parts.back() == "path") {
     std::string name = join(r.parts, 1, r.parts.size() - 1);
     if (!scope.results->contains(name)) {
       sink.error(path, "unknown result " + in_quotes(name) + " in " + expr +
@@ -96,14 +98,13 @@ void check_param_specs(Sink& sink, const std::vector<ParamSpec>& specs, const st
                      (object ? " (object param names cannot contain '.')" : ""));
     }
     if (p.default_value && p.default_value->type != p.type) {
-      sink.error(at(item, "default"), std::string("default is of type ") +
-                                          type_name(p.default_value->type) +
-                                          " but the param type is " + type_name(p.type) +
-                                          "; make them agree");
+      sink.error(at(item, "default"),
+                 std::string("default is of type ") + type_name(p.default_value->type) +
+                     " but the param type is " + type_name(p.type) + "; make them agree");
     }
     if (object && p.properties.empty()) {
-      sink.error(at(item, "type"), "object param " + in_quotes(p.name) +
-                                       " must declare its keys in properties");
+      sink.error(at(item, "type"),
+                 "object param " + in_quotes(p.name) + " must declare its keys in properties");
     }
     if (!p.enum_values.empty()) {
       if (p.type != ValueType::kString) {
@@ -112,7 +113,8 @@ void check_param_specs(Sink& sink, const std::vector<ParamSpec>& specs, const st
       std::unordered_set<std::string_view> seen;
       for (std::size_t k = 0; k < p.enum_values.size(); ++k) {
         if (!seen.insert(p.enum_values[k]).second) {
-          sink.error(at(at(item, "enum"), k), "duplicate enum value " + in_quotes(p.enum_values[k]));
+          sink.error(at(at(item, "enum"), k),
+                     "duplicate enum value " + in_quotes(p.enum_values[k]));
         }
       }
       if (p.default_value && p.default_value->type == ValueType::kString &&

@@ -26,7 +26,9 @@ struct PipelineCtx {
   const std::string& finally_path;
   std::unordered_map<std::string_view, TaskLoc> index;
 
-  const PipelineTask& task(TaskLoc l) const { return l.finally ? spec.finally[l.index] : spec.tasks[l.index]; }
+  const PipelineTask& task(TaskLoc l) const {
+    return l.finally ? spec.finally[l.index] : spec.tasks[l.index];
+  }
   std::vector<std::string> names(bool with_finally) const {
     std::vector<std::string> out;
     for (const auto& t : spec.tasks) out.push_back(t.name);
@@ -60,15 +62,15 @@ void check_result_name(PipelineCtx& c, const PipelineTask& producer, const subst
   if (!ks || declares_result(*ks, r.parts, 3, name)) return;
   std::vector<std::string> declared;
   for (const auto& res : ks->results) declared.push_back(res.name);
-  c.sink.error(path, "task " + in_quotes(producer.name) + " has no result " + in_quotes(name) + " in $(" +
-                         r.expr + ")" + did_you_mean(name, declared) +
+  c.sink.error(path, "task " + in_quotes(producer.name) + " has no result " + in_quotes(name) +
+                         " in $(" + r.expr + ")" + did_you_mean(name, declared) +
                          (declared.empty() ? "; it declares no results" : ""));
 }
 
 // `$(tasks.…)` / `$(params.…)` / `$(workspaces.…)` references in a pipeline task field.
 // `self`/`deps` are set for tasks of spec.tasks, to collect result-reference edges.
-void check_task_field(PipelineCtx& c, std::string_view text, const std::string& path, bool in_finally,
-                      const PipelineTask& self, std::vector<std::size_t>* deps) {
+void check_task_field(PipelineCtx& c, std::string_view text, const std::string& path,
+                      bool in_finally, const PipelineTask& self, std::vector<std::size_t>* deps) {
   if (text.find("$(") == std::string_view::npos) return;
   for (const auto& r : subst::find_references(text)) {
     if (r.parts.empty() || r.parts[0] != "tasks") {
@@ -91,9 +93,11 @@ void check_task_field(PipelineCtx& c, std::string_view text, const std::string& 
     const TaskLoc loc = it->second;
     const std::string& attr = r.parts[2];
     if (attr == "status" || attr == "reason") {
-      if (!in_finally) c.sink.error(path, expr + " can only be used in finally tasks");
-      else if (loc.finally) c.sink.error(path, expr + " names finally task " + in_quotes(target) +
-                                                   "; only tasks of spec.tasks have a status here");
+      if (!in_finally)
+        c.sink.error(path, expr + " can only be used in finally tasks");
+      else if (loc.finally)
+        c.sink.error(path, expr + " names finally task " + in_quotes(target) +
+                               "; only tasks of spec.tasks have a status here");
       continue;
     }
     if (attr != "results") continue;
@@ -101,12 +105,13 @@ void check_task_field(PipelineCtx& c, std::string_view text, const std::string& 
       c.sink.error(path, in_finally
                              ? "finally tasks can only use results of tasks in spec.tasks, and " +
                                    in_quotes(target) + " is a finally task (" + expr + ")"
-                             : "tasks cannot use results of finally task " + in_quotes(target) + " (" +
-                                   expr + "): finally tasks run after all tasks");
+                             : "tasks cannot use results of finally task " + in_quotes(target) +
+                                   " (" + expr + "): finally tasks run after all tasks");
       continue;
     }
     if (&c.task(loc) == &self) {
-      c.sink.error(path, "task " + in_quotes(self.name) + " cannot use its own result (" + expr + ")");
+      c.sink.error(path,
+                   "task " + in_quotes(self.name) + " cannot use its own result (" + expr + ")");
       continue;
     }
     if (deps) deps->push_back(loc.index);
@@ -129,7 +134,8 @@ bool has_ref(const ParamValue& v) {
 void check_value_field(PipelineCtx& c, const ParamValue& v, const std::string& path, bool fin,
                        const PipelineTask& self, std::vector<std::size_t>* deps) {
   check_task_field(c, v.str, path, fin, self, deps);
-  for (std::size_t i = 0; i < v.arr.size(); ++i) check_task_field(c, v.arr[i], at(path, i), fin, self, deps);
+  for (std::size_t i = 0; i < v.arr.size(); ++i)
+    check_task_field(c, v.arr[i], at(path, i), fin, self, deps);
   for (const auto& [k, s] : v.obj) check_task_field(c, s, at(path, k), fin, self, deps);
 }
 
@@ -140,19 +146,24 @@ void check_when(PipelineCtx& c, const std::vector<WhenExpression>& when, const s
     const std::string wp = at(path, i);
     if (!w.cel.empty()) {
       if (!w.input.empty() || !w.op.empty() || !w.values.empty()) {
-        c.sink.error(at(wp, "cel"), "cel cannot be combined with input, operator or values; use one form");
+        c.sink.error(at(wp, "cel"),
+                     "cel cannot be combined with input, operator or values; use one form");
       }
       check_task_field(c, w.cel, at(wp, "cel"), fin, self, deps);
       continue;
     }
-    if (w.input.empty()) c.sink.error(at(wp, "input"), "missing required field: a when expression needs an input (or cel)");
+    if (w.input.empty())
+      c.sink.error(at(wp, "input"),
+                   "missing required field: a when expression needs an input (or cel)");
     if (w.op != "in" && w.op != "notin") {
-      c.sink.error(at(wp, "operator"), w.op.empty() ? std::string("missing required field: operator must be \"in\" or \"notin\"")
-                                                     : "invalid operator " + in_quotes(w.op) +
-                                                           ": must be \"in\" or \"notin\"" +
-                                                           did_you_mean(w.op, {"in", "notin"}));
+      c.sink.error(at(wp, "operator"),
+                   w.op.empty()
+                       ? std::string("missing required field: operator must be \"in\" or \"notin\"")
+                       : "invalid operator " + in_quotes(w.op) + ": must be \"in\" or \"notin\"" +
+                             did_you_mean(w.op, {"in", "notin"}));
     }
-    if (w.values.empty()) c.sink.error(at(wp, "values"), "missing required field: values must list at least one value");
+    if (w.values.empty())
+      c.sink.error(at(wp, "values"), "missing required field: values must list at least one value");
     check_task_field(c, w.input, at(wp, "input"), fin, self, deps);
     for (std::size_t k = 0; k < w.values.size(); ++k) {
       check_task_field(c, w.values[k], at(at(wp, "values"), k), fin, self, deps);
@@ -181,8 +192,10 @@ void check_matrix(PipelineCtx& c, const PipelineTask& t, const std::string& tp, 
     } else if (p.value.type == ValueType::kString && p.value.str.rfind("$(", 0) == 0) {
       countable = false;  // an array given by reference: its length is known at run time
     } else {
-      c.sink.error(at(pp, "value"), "matrix params must be arrays (or a reference to an array), "
-                                    "got " + std::string(to_string(p.value.type)));
+      c.sink.error(at(pp, "value"),
+                   "matrix params must be arrays (or a reference to an array), "
+                   "got " +
+                       std::string(to_string(p.value.type)));
     }
     check_value_field(c, p.value, at(pp, "value"), fin, t, deps);
   }
@@ -190,14 +203,16 @@ void check_matrix(PipelineCtx& c, const PipelineTask& t, const std::string& tp, 
     const std::string ip = at(at(at(tp, "matrix"), "include"), i);
     check_param_values(c.sink, m.include[i].params, at(ip, "params"));
     for (std::size_t k = 0; k < m.include[i].params.size(); ++k) {
-      check_value_field(c, m.include[i].params[k].value, at(at(at(ip, "params"), k), "value"), fin, t, deps);
+      check_value_field(c, m.include[i].params[k].value, at(at(at(ip, "params"), k), "value"), fin,
+                        t, deps);
     }
   }
   if (!countable) return;
   combinations += m.include.size();
   if (combinations > c.limits.max_matrix_combinations) {
     c.sink.error(at(tp, "matrix"), "matrix of task " + in_quotes(t.name) + " fans out to " +
-                                       std::to_string(combinations) + " combinations; the limit is " +
+                                       std::to_string(combinations) +
+                                       " combinations; the limit is " +
                                        std::to_string(c.limits.max_matrix_combinations));
   }
 }
@@ -216,7 +231,8 @@ void check_run_after(PipelineCtx& c, const PipelineTask& t, const std::string& t
     if (name == t.name) {
       c.sink.error(at(rp, j), "task " + in_quotes(name) + " cannot run after itself");
     } else if (it == c.index.end()) {
-      c.sink.error(at(rp, j), "unknown task " + in_quotes(name) + did_you_mean(name, c.names(false)));
+      c.sink.error(at(rp, j),
+                   "unknown task " + in_quotes(name) + did_you_mean(name, c.names(false)));
     } else if (it->second.finally) {
       c.sink.error(at(rp, j), "cannot run after finally task " + in_quotes(name) +
                                   ": finally tasks run after all tasks");
@@ -252,7 +268,8 @@ void check_pipeline_task(PipelineCtx& c, const PipelineTask& t, const std::strin
   check_param_values(c.sink, t.params, pp);
   // Paths are built only for fields that hold references: this runs for every task.
   for (std::size_t i = 0; i < t.params.size(); ++i) {
-    if (has_ref(t.params[i].value)) check_value_field(c, t.params[i].value, at(at(pp, i), "value"), fin, t, deps);
+    if (has_ref(t.params[i].value))
+      check_value_field(c, t.params[i].value, at(at(pp, i), "value"), fin, t, deps);
   }
   if (t.display_name.find("$(") != std::string::npos) {
     check_task_field(c, t.display_name, at(tp, "displayName"), fin, t, deps);
@@ -306,14 +323,16 @@ void check_pipeline_results(PipelineCtx& c, const std::string& path) {
     std::vector<std::pair<const std::string*, std::string>> texts;
     const std::string vp = at(rp, "value");
     texts.emplace_back(&r.value.str, vp);
-    for (std::size_t k = 0; k < r.value.arr.size(); ++k) texts.emplace_back(&r.value.arr[k], at(vp, k));
+    for (std::size_t k = 0; k < r.value.arr.size(); ++k)
+      texts.emplace_back(&r.value.arr[k], at(vp, k));
     for (const auto& [key, s] : r.value.obj) texts.emplace_back(&s, at(vp, key));
     bool any = false;
     for (const auto& [text, tp] : texts) {
       // `$(finally.t.results.r)` (results of finally tasks) is not a substitution root.
       any = any || text->find("$(finally.") != std::string::npos;
       for (const auto& ref : subst::find_references(*text)) {
-        if (ref.parts.size() < 2 || (ref.parts[0] != "tasks" && ref.parts[0] != "finally")) continue;
+        if (ref.parts.size() < 2 || (ref.parts[0] != "tasks" && ref.parts[0] != "finally"))
+          continue;
         any = true;
         auto it = c.index.find(ref.parts[1]);
         if (it == c.index.end()) {
@@ -325,8 +344,9 @@ void check_pipeline_results(PipelineCtx& c, const std::string& path) {
       }
     }
     if (!any) {
-      c.sink.error(vp, "a pipeline result must reference a task result, like "
-                       "$(tasks.<task>.results.<result>)");
+      c.sink.error(vp,
+                   "a pipeline result must reference a task result, like "
+                   "$(tasks.<task>.results.<result>)");
     }
   }
 }
@@ -345,16 +365,18 @@ void check_pipeline_spec(Sink& sink, const PipelineSpec& spec, const std::string
   check_param_specs(sink, spec.params, at(path, "params"));
   const std::string ws_path = at(path, "workspaces");
   UniqueNames ws_names("workspace");
-  for (std::size_t i = 0; i < spec.workspaces.size(); ++i) ws_names.add(sink, spec.workspaces[i].name, ws_path, i);
+  for (std::size_t i = 0; i < spec.workspaces.size(); ++i)
+    ws_names.add(sink, spec.workspaces[i].name, ws_path, i);
 
   const std::string tasks_path = at(path, "tasks"), finally_path = at(path, "finally");
-  if (spec.tasks.empty()) sink.error(tasks_path, "a Pipeline needs at least one task in spec.tasks");
+  if (spec.tasks.empty())
+    sink.error(tasks_path, "a Pipeline needs at least one task in spec.tasks");
   const std::size_t total = spec.tasks.size() + spec.finally.size();
   if (total > limits.max_tasks) {
     sink.error(tasks_path, "too many tasks: " + std::to_string(total) + " (the limit is " +
                                std::to_string(limits.max_tasks) + ", tasks and finally together)");
   }
-  PipelineCtx c{sink, spec, lookup, limits, RefScope{&params, &workspaces, nullptr},
+  PipelineCtx c{sink,       spec,         lookup, limits, RefScope{&params, &workspaces, nullptr},
                 tasks_path, finally_path, {}};
   c.index.reserve(total);
   UniqueNames task_names("pipeline task");  // tasks and finally share one namespace
@@ -381,8 +403,9 @@ void check_pipeline_spec(Sink& sink, const PipelineSpec& spec, const std::string
       chain += spec.tasks[*it].name;
     }
     sink.error(at(at(tasks_path, cycle->front()), "name"),
-               "dependency cycle: " + chain + " (each task waits for the one before it, "
-               "through runAfter or result references)");
+               "dependency cycle: " + chain +
+                   " (each task waits for the one before it, "
+                   "through runAfter or result references)");
   }
   check_pipeline_results(c, at(path, "results"));
 }

@@ -13,7 +13,8 @@ std::string format_duration(Duration d) {
   auto ms = d.count();
   if (ms == 0) return "0s";
   std::string out;
-  const std::pair<long long, const char*> units[] = {{3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
+  const std::pair<long long, const char*> units[] = {
+      {3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
   for (const auto& [size, unit] : units) {
     if (ms >= size) {
       out += std::to_string(ms / size) + unit;
@@ -23,15 +24,20 @@ std::string format_duration(Duration d) {
   return out;
 }
 
-void check_bindings(Sink& sink, const std::vector<WorkspaceBinding>& bindings, const std::string& list) {
+void check_bindings(Sink& sink, const std::vector<WorkspaceBinding>& bindings,
+                    const std::string& list) {
   UniqueNames names("workspace binding");
   for (std::size_t i = 0; i < bindings.size(); ++i) {
     const WorkspaceBinding& b = bindings[i];
     names.add(sink, b.name, list, i);
     const std::pair<const char*, const Json*> sources[] = {
-        {"emptyDir", &b.empty_dir}, {"persistentVolumeClaim", &b.persistent_volume_claim},
-        {"volumeClaimTemplate", &b.volume_claim_template}, {"configMap", &b.config_map},
-        {"secret", &b.secret}, {"projected", &b.projected}, {"csi", &b.csi}};
+        {"emptyDir", &b.empty_dir},
+        {"persistentVolumeClaim", &b.persistent_volume_claim},
+        {"volumeClaimTemplate", &b.volume_claim_template},
+        {"configMap", &b.config_map},
+        {"secret", &b.secret},
+        {"projected", &b.projected},
+        {"csi", &b.csi}};
     std::string set;
     int count = 0;
     for (const auto& [field, value] : sources) {
@@ -56,8 +62,8 @@ void check_bound(Sink& sink, const std::vector<WorkspaceBinding>& bindings, cons
   for (const auto& b : bindings) {
     if (b.name == name) return;
   }
-  sink.error("spec.workspaces", "missing workspace binding " + in_quotes(name) + " required by " + what +
-                                    "; bind it, e.g. {name: " + name + ", emptyDir: {}}");
+  sink.error("spec.workspaces", "missing workspace binding " + in_quotes(name) + " required by " +
+                                    what + "; bind it, e.g. {name: " + name + ", emptyDir: {}}");
 }
 
 void check_param_types(Sink& sink, const std::vector<ParamSpec>& declared,
@@ -75,12 +81,13 @@ void check_param_types(Sink& sink, const std::vector<ParamSpec>& declared,
 void check_timeouts(Sink& sink, const Timeouts& t, const PipelineSpec* ps, bool inline_spec) {
   if (!t.pipeline || t.pipeline->count() == 0) return;  // 0: no pipeline timeout, anything fits
   const std::string pipeline = format_duration(*t.pipeline);
-  for (const auto& [field, value] : {std::pair{"tasks", &t.tasks}, std::pair{"finally", &t.finally}}) {
+  for (const auto& [field, value] :
+       {std::pair{"tasks", &t.tasks}, std::pair{"finally", &t.finally}}) {
     if (!*value) continue;
     if ((*value)->count() == 0) {
-      sink.error(at("spec.timeouts", field), std::string("timeouts.") + field +
-                                                 " is 0 (no timeout) but timeouts.pipeline is " +
-                                                 pipeline + "; it must fit within the pipeline timeout");
+      sink.error(at("spec.timeouts", field),
+                 std::string("timeouts.") + field + " is 0 (no timeout) but timeouts.pipeline is " +
+                     pipeline + "; it must fit within the pipeline timeout");
     } else if (**value > *t.pipeline) {
       sink.error(at("spec.timeouts", field), std::string("timeouts.") + field + " (" +
                                                  format_duration(**value) +
@@ -94,8 +101,8 @@ void check_timeouts(Sink& sink, const Timeouts& t, const PipelineSpec* ps, bool 
   }
   if (!ps) return;
   // A pipeline task's own timeout must fit in the time its section has.
-  for (const auto& [list, section, key] :
-       {std::tuple{&ps->tasks, &t.tasks, "tasks"}, std::tuple{&ps->finally, &t.finally, "finally"}}) {
+  for (const auto& [list, section, key] : {std::tuple{&ps->tasks, &t.tasks, "tasks"},
+                                           std::tuple{&ps->finally, &t.finally, "finally"}}) {
     const Duration limit = *section ? **section : *t.pipeline;
     for (std::size_t i = 0; i < list->size(); ++i) {
       const PipelineTask& pt = (*list)[i];
@@ -120,12 +127,14 @@ void check_pipeline_run(Sink& sink, const PipelineRun& run, const ObjectSet* set
   if (s.pipeline_ref && s.pipeline_spec) {
     sink.error("spec.pipelineSpec", "set exactly one of pipelineRef and pipelineSpec, not both");
   } else if (!s.pipeline_ref && !s.pipeline_spec) {
-    sink.error("spec", "missing pipelineRef or pipelineSpec: a PipelineRun needs exactly one of them");
+    sink.error("spec",
+               "missing pipelineRef or pipelineSpec: a PipelineRun needs exactly one of them");
   } else if (s.pipeline_ref && s.pipeline_ref->name.empty() && s.pipeline_ref->resolver.empty()) {
     sink.error("spec.pipelineRef", "pipelineRef needs a name (of a Pipeline) or a resolver");
   }
   if (!s.status.empty()) {
-    std::vector<std::string> valid(std::begin(kPipelineRunStatuses), std::end(kPipelineRunStatuses));
+    std::vector<std::string> valid(std::begin(kPipelineRunStatuses),
+                                   std::end(kPipelineRunStatuses));
     if (std::find(valid.begin(), valid.end(), s.status) == valid.end()) {
       sink.error("spec.status", "invalid status " + in_quotes(s.status) +
                                     ": must be one of Cancelled, CancelledRunFinally, "
@@ -144,7 +153,8 @@ void check_pipeline_run(Sink& sink, const PipelineRun& run, const ObjectSet* set
   if (!ps) return;
   check_required_params(sink, ps->params, {&s.params}, "spec.params", "the pipeline");
   check_param_types(sink, ps->params, s.params);
-  for (const auto& w : ps->workspaces) check_bound(sink, s.workspaces, w.name, w.optional, "the pipeline");
+  for (const auto& w : ps->workspaces)
+    check_bound(sink, s.workspaces, w.name, w.optional, "the pipeline");
   std::unordered_set<std::string_view> task_names;
   std::vector<std::string> all;
   for (const auto* list : {&ps->tasks, &ps->finally}) {
@@ -182,7 +192,8 @@ void check_task_run(Sink& sink, const TaskRun& run, const TaskLookup& lookup,
     sink.error("spec.taskRef", "taskRef needs a name (of a Task) or a resolver");
   }
   if (!s.status.empty() && s.status != "TaskRunCancelled") {
-    sink.error("spec.status", "invalid status " + in_quotes(s.status) + ": must be \"TaskRunCancelled\"");
+    sink.error("spec.status",
+               "invalid status " + in_quotes(s.status) + ": must be \"TaskRunCancelled\"");
   }
   check_param_values(sink, s.params, "spec.params");
   check_bindings(sink, s.workspaces, "spec.workspaces");
@@ -190,13 +201,15 @@ void check_task_run(Sink& sink, const TaskRun& run, const TaskLookup& lookup,
   if (!ts) return;
   check_required_params(sink, ts->params, {&s.params}, "spec.params", "the task");
   check_param_types(sink, ts->params, s.params);
-  for (const auto& w : ts->workspaces) check_bound(sink, s.workspaces, w.name, w.optional, "the task");
+  for (const auto& w : ts->workspaces)
+    check_bound(sink, s.workspaces, w.name, w.optional, "the task");
   if (s.task_spec) {
     ParamScope params;
     params.add(s.params);
     NameSet workspaces;
     for (const auto& b : s.workspaces) workspaces.names.insert(b.name);
-    check_task_spec(sink, *s.task_spec, "spec.taskSpec", limits, RefScope{&params, &workspaces, nullptr});
+    check_task_spec(sink, *s.task_spec, "spec.taskSpec", limits,
+                    RefScope{&params, &workspaces, nullptr});
   }
 }
 

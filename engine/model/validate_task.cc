@@ -24,14 +24,16 @@ void check_env_refs(Sink& sink, const std::vector<EnvVar>& env, const std::strin
   }
 }
 
-void check_container_refs(Sink& sink, const Container& k, const std::string& p, const RefScope& scope) {
+void check_container_refs(Sink& sink, const Container& k, const std::string& p,
+                          const RefScope& scope) {
   check_refs(sink, k.image, at(p, "image"), scope);
   check_refs(sink, k.command, at(p, "command"), scope);
   check_refs(sink, k.args, at(p, "args"), scope);
   check_refs(sink, k.working_dir, at(p, "workingDir"), scope);
   check_env_refs(sink, k.env, at(p, "env"), scope);
   if (!k.env_from.is_null()) check_json_refs(sink, k.env_from, at(p, "envFrom"), scope);
-  if (!k.volume_mounts.is_null()) check_json_refs(sink, k.volume_mounts, at(p, "volumeMounts"), scope);
+  if (!k.volume_mounts.is_null())
+    check_json_refs(sink, k.volume_mounts, at(p, "volumeMounts"), scope);
 }
 
 void check_workspace_usages(Sink& sink, const std::vector<WorkspaceUsage>& used,
@@ -52,8 +54,11 @@ void check_step(Sink& sink, const Step& s, const std::string& sp, bool template_
   if (s.ref) {
     // A StepAction supplies these; Tekton rejects a step that also sets them.
     const std::pair<const char*, bool> forbidden[] = {
-        {"image", !s.image.empty()}, {"command", !s.command.empty()}, {"args", !s.args.empty()},
-        {"script", !s.script.empty()}, {"env", !s.env.empty()},
+        {"image", !s.image.empty()},
+        {"command", !s.command.empty()},
+        {"args", !s.args.empty()},
+        {"script", !s.script.empty()},
+        {"env", !s.env.empty()},
         {"volumeMounts", !s.volume_mounts.is_null() && !s.volume_mounts.empty()},
         {"results", !s.results.empty()}};
     for (const auto& [field, set] : forbidden) {
@@ -72,8 +77,9 @@ void check_step(Sink& sink, const Step& s, const std::string& sp, bool template_
                  "missing required field: every step needs an image (or set stepTemplate.image)");
     }
     if (!s.params.empty()) {
-      sink.error(at(sp, "params"), "params can only be given to a step with ref (a StepAction); "
-                                   "use $(params.…) of the Task instead");
+      sink.error(at(sp, "params"),
+                 "params can only be given to a step with ref (a StepAction); "
+                 "use $(params.…) of the Task instead");
     }
   }
   if (!s.script.empty() && !s.command.empty()) {
@@ -108,7 +114,8 @@ void check_sidecar(Sink& sink, const Sidecar& s, const std::string& sp, const Na
   if (!s.name.empty() && !is_dns_label(s.name)) {
     sink.error(at(sp, "name"), "invalid sidecar name " + in_quotes(s.name) + ": " + kDnsLabelRule);
   }
-  if (s.image.empty()) sink.error(at(sp, "image"), "missing required field: a sidecar needs an image");
+  if (s.image.empty())
+    sink.error(at(sp, "image"), "missing required field: a sidecar needs an image");
   if (!s.script.empty() && !s.command.empty()) {
     sink.error(at(sp, "script"),
                "script cannot be used together with command; move the command into the script");
@@ -153,7 +160,8 @@ void check_task_spec(Sink& sink, const TaskSpec& spec, const std::string& path,
     step_names.add(sink, spec.steps[i].name, steps_path, i);
     check_step(sink, spec.steps[i], at(steps_path, i), template_image, workspaces, scope);
   }
-  if (spec.step_template) check_container_refs(sink, *spec.step_template, at(path, "stepTemplate"), scope);
+  if (spec.step_template)
+    check_container_refs(sink, *spec.step_template, at(path, "stepTemplate"), scope);
 
   const std::string sidecars_path = at(path, "sidecars");
   UniqueNames sidecar_names("sidecar");
@@ -182,7 +190,8 @@ Diagnostics validate_step_action(const StepAction& action) {
   const StepActionSpec& s = action.spec;
   check_param_specs(sink, s.params, "spec.params");
   check_result_specs(sink, s.results, "spec.results");
-  if (s.image.empty()) sink.error("spec.image", "missing required field: a StepAction needs an image");
+  if (s.image.empty())
+    sink.error("spec.image", "missing required field: a StepAction needs an image");
   if (!s.script.empty() && !s.command.empty()) {
     sink.error("spec.script",
                "script cannot be used together with command; move the command into the script");

@@ -157,8 +157,9 @@ const TaskSpec* TaskLookup::find(const std::optional<TaskSpec>& inline_spec,
 void check_object_name(Sink& sink, const ObjectMeta& meta, bool run) {
   if (meta.name.empty()) {
     if (run && !meta.generate_name.empty()) return;
-    sink.error("metadata.name", run ? "missing required field: set metadata.name or metadata.generateName"
-                                    : "missing required field: set metadata.name");
+    sink.error("metadata.name",
+               run ? "missing required field: set metadata.name or metadata.generateName"
+                   : "missing required field: set metadata.name");
     return;
   }
   if (!is_dns_subdomain(meta.name)) {

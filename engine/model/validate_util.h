@@ -91,7 +91,8 @@ struct RefScope {
 };
 
 /// Checks one `$(params|workspaces|results.…)` reference (others are ignored).
-void check_ref(Sink& sink, const subst::Reference& r, const std::string& path, const RefScope& scope);
+void check_ref(Sink& sink, const subst::Reference& r, const std::string& path,
+               const RefScope& scope);
 /// Checks every `$(params|workspaces|results.…)` reference in `text` (found at `path`).
 void check_refs(Sink& sink, std::string_view text, const std::string& path, const RefScope& scope);
 void check_refs(Sink& sink, const std::vector<std::string>& texts, const std::string& path,

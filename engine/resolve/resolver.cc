@@ -154,7 +154,8 @@ Result<model::TaskSpec> prepare_task_spec(const model::TaskSpec& spec, const Cat
     model::Step& s = out.steps[i];
     if (s.ref) {
       auto action = catalog.step_action(*s.ref);
-      if (!action.ok()) return Fail("steps[" + std::to_string(i) + "]: " + action.error().message, "resolve");
+      if (!action.ok())
+        return Fail("steps[" + std::to_string(i) + "]: " + action.error().message, "resolve");
       (*actions)[i] = std::move(*action);
       continue;  // a StepAction step takes nothing from stepTemplate but env
     }

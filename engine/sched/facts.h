@@ -18,18 +18,18 @@ bool is_terminal(TaskStatus s);
 /// One TaskRun of a pipeline task: the only one, or one matrix combination.
 struct InstanceFacts {
   TaskStatus status = TaskStatus::kPending;
-  int attempts = 0;      // attempts started so far
-  std::string reason;    // TaskRun condition reason of the last attempt
+  int attempts = 0;    // attempts started so far
+  std::string reason;  // TaskRun condition reason of the last attempt
   std::string message;
-  bool cancelled_for_timeout = false;  // cancelled because a run-level timeout fired
+  bool cancelled_for_timeout = false;          // cancelled because a run-level timeout fired
   std::map<std::string, std::string> results;  // of the successful attempt, exact bytes
 };
 
 /// One pipeline task.
 struct TaskFacts {
   TaskStatus status = TaskStatus::kPending;
-  std::string reason;             // skip reason (Tekton SkippingReason) or failure reason
-  bool failure_ignored = false;   // failed, but the pipeline task has onError: continue
+  std::string reason;                    // skip reason (Tekton SkippingReason) or failure reason
+  bool failure_ignored = false;          // failed, but the pipeline task has onError: continue
   std::vector<InstanceFacts> instances;  // sized when the task starts
 };
 

@@ -29,9 +29,9 @@ exec::StepInvocation to_step(const model::Container& c, const std::string& name)
   return s;
 }
 
-Status bind_workspaces(const InvocationEnv& env, model::PipelineTask& pt,
-                       model::TaskSpec& spec, bool embedded, subst::Context& ctx,
-                       exec::TaskInvocation& inv, std::map<std::string, std::string>& volume_dirs) {
+Status bind_workspaces(const InvocationEnv& env, model::PipelineTask& pt, model::TaskSpec& spec,
+                       bool embedded, subst::Context& ctx, exec::TaskInvocation& inv,
+                       std::map<std::string, std::string>& volume_dirs) {
   if (embedded) {
     // Tekton propagates workspaces into embedded specs: the run's workspaces reach an embedded
     // taskSpec without a binding, and a bound workspace the spec does not declare is declared
@@ -44,7 +44,8 @@ Status bind_workspaces(const InvocationEnv& env, model::PipelineTask& pt,
     for (const auto& b : pt.workspaces) {
       bool declared = false;
       for (const auto& d : spec.workspaces) declared = declared || d.name == b.name;
-      if (!declared) spec.workspaces.push_back(model::WorkspaceDeclaration{b.name, "", "", false, false});
+      if (!declared)
+        spec.workspaces.push_back(model::WorkspaceDeclaration{b.name, "", "", false, false});
     }
   }
   for (const auto& decl : spec.workspaces) {
@@ -61,7 +62,8 @@ Status bind_workspaces(const InvocationEnv& env, model::PipelineTask& pt,
     std::string key = "workspaces." + decl.name;
     if (!vol) {
       if (!decl.optional) {
-        return Fail("workspace \"" + decl.name + "\" is not bound (bind it in the run's workspaces)");
+        return Fail("workspace \"" + decl.name +
+                    "\" is not bound (bind it in the run's workspaces)");
       }
       ctx.set(key + ".bound", "false");
       ctx.set(key + ".path", "");
@@ -121,15 +123,17 @@ Result<std::map<std::string, std::string>> prepare_volumes(const InvocationEnv& 
         dir = v["hostPath"].value("path", dir);
       } else if (v.contains("secret") && env.objects) {
         const auto& sec = v["secret"];
-        if (Status st = write_object_files("Secret", sec.value("secretName", ""), sec.value("items", model::Json()),
-                                           *env.objects, dir, sec.value("optional", false), env.secrets);
+        if (Status st = write_object_files("Secret", sec.value("secretName", ""),
+                                           sec.value("items", model::Json()), *env.objects, dir,
+                                           sec.value("optional", false), env.secrets);
             !st.ok()) {
           return Fail("volume \"" + name + "\": " + st.error().message);
         }
       } else if (v.contains("configMap") && env.objects) {
         const auto& cm = v["configMap"];
-        if (Status st = write_object_files("ConfigMap", cm.value("name", ""), cm.value("items", model::Json()),
-                                           *env.objects, dir, cm.value("optional", false), env.secrets);
+        if (Status st = write_object_files("ConfigMap", cm.value("name", ""),
+                                           cm.value("items", model::Json()), *env.objects, dir,
+                                           cm.value("optional", false), env.secrets);
             !st.ok()) {
           return Fail("volume \"" + name + "\": " + st.error().message);
         }
@@ -157,7 +161,8 @@ Status mount_for(const model::Json& mounts, const std::map<std::string, std::str
     if (path.empty()) continue;
     std::string host = it->second;
     if (std::string sub = m.value("subPath", ""); !sub.empty()) host += "/" + sub;
-    si.mounts.push_back(exec::WorkspaceMount{"volume-" + name, host, path, m.value("readOnly", false)});
+    si.mounts.push_back(
+        exec::WorkspaceMount{"volume-" + name, host, path, m.value("readOnly", false)});
   }
   return {};
 }
@@ -167,7 +172,8 @@ void set_probe(const model::Sidecar& sc, exec::StepInvocation& si) {
   for (const auto* probe : {&sc.readiness_probe, &sc.startup_probe}) {
     if (!probe->is_object() || !probe->contains("exec")) continue;
     const auto& cmd = (*probe)["exec"].value("command", model::Json::array());
-    for (const auto& c : cmd) si.ready_command.push_back(c.is_string() ? c.get<std::string>() : c.dump());
+    for (const auto& c : cmd)
+      si.ready_command.push_back(c.is_string() ? c.get<std::string>() : c.dump());
     int secs = probe->value("timeoutSeconds", 0) * std::max(1, probe->value("failureThreshold", 3));
     if (secs > 0) si.ready_timeout = std::chrono::seconds(std::max(secs, 30));
     return;
@@ -206,7 +212,7 @@ std::string task_run_name(const RunPlan& plan, std::size_t task, int instance) {
 }
 
 Result<std::vector<std::vector<model::Param>>> matrix_combinations(const model::Matrix& matrix,
-                                                                    const subst::Context& values) {
+                                                                   const subst::Context& values) {
   std::vector<std::vector<model::Param>> combos{{}};
   for (const auto& p : matrix.params) {
     auto v = subst::substitute_value(p.value, values);
@@ -294,12 +300,14 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
   ctx.set_params(spec.params, given);
   for (const auto& p : spec.params) {
     // Tekton still accepts the pre-v1 spelling $(inputs.params.x).
-    if (const model::ParamValue* v = ctx.find("params." + p.name)) ctx.set("inputs.params." + p.name, *v);
+    if (const model::ParamValue* v = ctx.find("params." + p.name))
+      ctx.set("inputs.params." + p.name, *v);
   }
   ctx.set("context.taskRun.name", inv.task_run_name);
   ctx.set("context.taskRun.namespace", plan.namespace_);
   ctx.set("context.taskRun.uid", env.run_uid + "-" + inv.task_run_name);
-  ctx.set("context.task.name", pt.task_ref && !pt.task_ref->name.empty() ? pt.task_ref->name : pt.name);
+  ctx.set("context.task.name",
+          pt.task_ref && !pt.task_ref->name.empty() ? pt.task_ref->name : pt.name);
   ctx.set("context.task.retry-count", std::to_string(attempt));
   ctx.set("context.pipelineRun.name", plan.name);
   ctx.set("context.pipelineRun.namespace", plan.namespace_);
@@ -322,7 +330,8 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
     return st.error();
   }
   if (Status st = subst::apply_to_task_spec(spec, ctx); !st.ok()) return st.error();
-  if (Status st = resolve::inline_step_actions(spec, planned.step_actions); !st.ok()) return st.error();
+  if (Status st = resolve::inline_step_actions(spec, planned.step_actions); !st.ok())
+    return st.error();
   auto volume_dirs = prepare_volumes(env, spec, inv);
   if (!volume_dirs.ok()) return volume_dirs.error();
   volume_dirs->insert(workspace_volumes.begin(), workspace_volumes.end());
@@ -343,12 +352,14 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
     if (!s.results.empty()) {
       subst::Context step_ctx;
       for (const auto& r : s.results) {
-        step_ctx.set("step.results." + r.name + ".path", "/tekton/steps/step-" + name + "/results/" + r.name);
+        step_ctx.set("step.results." + r.name + ".path",
+                     "/tekton/steps/step-" + name + "/results/" + r.name);
       }
       auto script = subst::substitute_string(si.script, step_ctx);
       auto args = subst::substitute_array(si.args, step_ctx);
       auto cmd = subst::substitute_array(si.command, step_ctx);
-      if (!script.ok() || !args.ok() || !cmd.ok()) return Fail("steps[" + std::to_string(i) + "]: bad step result reference");
+      if (!script.ok() || !args.ok() || !cmd.ok())
+        return Fail("steps[" + std::to_string(i) + "]: bad step result reference");
       si.script = *script;
       si.args = *args;
       si.command = *cmd;
@@ -358,7 +369,8 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
   }
   for (std::size_t i = 0; i < spec.sidecars.size(); ++i) {
     const model::Sidecar& sc = spec.sidecars[i];
-    exec::StepInvocation si = to_step(sc, sc.name.empty() ? "sidecar-" + std::to_string(i) : sc.name);
+    exec::StepInvocation si =
+        to_step(sc, sc.name.empty() ? "sidecar-" + std::to_string(i) : sc.name);
     if (Status st = resolve_value_from(env, sc, si); !st.ok()) return st.error();
     if (Status st = mount_for(sc.volume_mounts, *volume_dirs, si); !st.ok()) return st.error();
     set_probe(sc, si);

@@ -22,7 +22,7 @@ struct InvocationEnv {
   std::string run_uid;
   const std::map<std::string, WorkspaceVolume>* volumes = nullptr;
   std::string run_dir;  // attempts live in <run_dir>/<taskrun-name>/attempt-<n>
-  const model::ObjectSet* objects = nullptr;  // ConfigMaps/Secrets for volumes and env
+  const model::ObjectSet* objects = nullptr;    // ConfigMaps/Secrets for volumes and env
   std::vector<std::string>* secrets = nullptr;  // secret values seen (for log masking)
 };
 
@@ -47,6 +47,6 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
 /// order (the cartesian product with the last param varying fastest, then `include` entries
 /// that add to matching combinations or stand alone).
 Result<std::vector<std::vector<model::Param>>> matrix_combinations(const model::Matrix& matrix,
-                                                                    const subst::Context& values);
+                                                                   const subst::Context& values);
 
 }  // namespace baton::sched

@@ -86,8 +86,8 @@ Status link_graph(RunPlan& plan) {
       if (auto idx = graph->index_of(task)) {
         t.result_refs.emplace_back(*idx, result);
         // Finally tasks may consume DAG results too: their producers count as result parents.
-        if (t.is_finally &&
-            std::find(t.result_parents.begin(), t.result_parents.end(), *idx) == t.result_parents.end()) {
+        if (t.is_finally && std::find(t.result_parents.begin(), t.result_parents.end(), *idx) ==
+                                t.result_parents.end()) {
           t.result_parents.push_back(*idx);
         }
       }
@@ -111,10 +111,10 @@ std::string generate_name(const std::string& prefix) {
 Result<RunPlan> plan_pipeline_run(const model::PipelineRun& run, const resolve::Catalog& catalog) {
   RunPlan plan;
   plan.kind = "PipelineRun";
-  plan.name = run.metadata.name.empty() ? generate_name(run.metadata.generate_name.empty()
-                                                            ? std::string("run-")
-                                                            : run.metadata.generate_name)
-                                        : run.metadata.name;
+  plan.name = run.metadata.name.empty()
+                  ? generate_name(run.metadata.generate_name.empty() ? std::string("run-")
+                                                                     : run.metadata.generate_name)
+                  : run.metadata.name;
   if (!run.metadata.namespace_.empty()) plan.namespace_ = run.metadata.namespace_;
   plan.labels = run.metadata.labels;
   plan.annotations = run.metadata.annotations;
@@ -143,10 +143,10 @@ Result<RunPlan> plan_pipeline_run(const model::PipelineRun& run, const resolve::
 Result<RunPlan> plan_task_run(const model::TaskRun& run, const resolve::Catalog& catalog) {
   RunPlan plan;
   plan.kind = "TaskRun";
-  plan.name = run.metadata.name.empty() ? generate_name(run.metadata.generate_name.empty()
-                                                            ? std::string("taskrun-")
-                                                            : run.metadata.generate_name)
-                                        : run.metadata.name;
+  plan.name = run.metadata.name.empty()
+                  ? generate_name(run.metadata.generate_name.empty() ? std::string("taskrun-")
+                                                                     : run.metadata.generate_name)
+                  : run.metadata.name;
   if (!run.metadata.namespace_.empty()) plan.namespace_ = run.metadata.namespace_;
   plan.labels = run.metadata.labels;
   plan.annotations = run.metadata.annotations;

@@ -15,10 +15,10 @@ namespace baton::sched {
 
 /// One pipeline task (DAG or finally) with its task spec resolved.
 struct PlannedTask {
-  model::PipelineTask task;          // as written (substitution happens at start time)
+  model::PipelineTask task;             // as written (substitution happens at start time)
   std::optional<model::TaskSpec> spec;  // resolved spec; empty for custom tasks
   resolve::StepActions step_actions;    // inlined at invocation time, after substitution
-  std::string resolve_error;         // why `spec` could not be resolved (fails the task)
+  std::string resolve_error;            // why `spec` could not be resolved (fails the task)
   bool is_finally = false;
   std::vector<std::size_t> parents;         // DAG tasks this one waits for (indices)
   std::vector<std::size_t> result_parents;  // parents whose results it consumes
@@ -38,8 +38,8 @@ struct RunPlan {
   std::vector<model::Param> params;  // the run's params (pipeline defaults applied at bind time)
   std::vector<model::WorkspaceBinding> workspaces;
   std::vector<model::PipelineTaskRunSpec> task_run_specs;
-  model::Timeouts timeouts;          // pipeline default 1h unless given (Tekton's default)
-  std::vector<PlannedTask> tasks;    // DAG tasks first (in spec order), then finally tasks
+  model::Timeouts timeouts;        // pipeline default 1h unless given (Tekton's default)
+  std::vector<PlannedTask> tasks;  // DAG tasks first (in spec order), then finally tasks
   std::size_t dag_count = 0;
   std::string service_account_name;
   model::Json pod_template;  // taskRunTemplate.podTemplate / TaskRun podTemplate (volumes used)

@@ -9,23 +9,28 @@ namespace baton::sched {
 
 const char* to_string(TaskStatus s) {
   switch (s) {
-    case TaskStatus::kPending: return "Pending";
-    case TaskStatus::kRunning: return "Running";
-    case TaskStatus::kSucceeded: return "Succeeded";
-    case TaskStatus::kFailed: return "Failed";
-    case TaskStatus::kSkipped: return "Skipped";
-    case TaskStatus::kCancelled: return "Cancelled";
+    case TaskStatus::kPending:
+      return "Pending";
+    case TaskStatus::kRunning:
+      return "Running";
+    case TaskStatus::kSucceeded:
+      return "Succeeded";
+    case TaskStatus::kFailed:
+      return "Failed";
+    case TaskStatus::kSkipped:
+      return "Skipped";
+    case TaskStatus::kCancelled:
+      return "Cancelled";
   }
   return "?";
 }
 
-bool is_terminal(TaskStatus s) {
-  return s != TaskStatus::kPending && s != TaskStatus::kRunning;
-}
+bool is_terminal(TaskStatus s) { return s != TaskStatus::kPending && s != TaskStatus::kRunning; }
 
 namespace {
 
-Action make(Action::Kind kind, std::size_t task, std::string reason = {}, std::string message = {}) {
+Action make(Action::Kind kind, std::size_t task, std::string reason = {},
+            std::string message = {}) {
   Action a;
   a.kind = kind;
   a.task = task;
@@ -115,11 +120,12 @@ void Reconciler::consider(std::size_t i, const RunFacts& facts, const subst::Con
   for (const auto& [producer, result] : t.result_refs) {
     if (!values.find("tasks." + plan_.tasks[producer].task.name + ".results." + result)) {
       // A consumer that tolerates failure is skipped instead of failing the run.
-      if (t.task.on_error == "continue") return out.push_back(make(K::kSkip, i, kSkipResultsMissing));
+      if (t.task.on_error == "continue")
+        return out.push_back(make(K::kSkip, i, kSkipResultsMissing));
       return out.push_back(make(K::kFail, i, "InvalidTaskResultReference",
                                 "Invalid task result reference: task \"" +
-                                    plan_.tasks[producer].task.name + "\" did not produce result \"" +
-                                    result + "\""));
+                                    plan_.tasks[producer].task.name +
+                                    "\" did not produce result \"" + result + "\""));
     }
   }
   std::string error;
@@ -247,8 +253,12 @@ Action Reconciler::finish_condition(const RunFacts& facts) const {
   std::size_t skipped_timeout = 0;
   for (const auto& t : facts.tasks) {
     switch (t.status) {
-      case TaskStatus::kSucceeded: ++succeeded; break;
-      case TaskStatus::kFailed: ++(t.failure_ignored ? ignored : failed); break;
+      case TaskStatus::kSucceeded:
+        ++succeeded;
+        break;
+      case TaskStatus::kFailed:
+        ++(t.failure_ignored ? ignored : failed);
+        break;
       case TaskStatus::kCancelled: {
         bool for_timeout = !t.instances.empty() && t.instances.back().cancelled_for_timeout;
         ++(for_timeout ? failed : cancelled);
@@ -261,7 +271,8 @@ Action Reconciler::finish_condition(const RunFacts& facts) const {
           ++skipped_timeout;
         }
         break;
-      default: break;
+      default:
+        break;
     }
   }
   // Ignored failures count as failures in the message but do not fail the run.

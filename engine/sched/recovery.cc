@@ -4,9 +4,8 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace baton::sched {
 

@@ -43,12 +43,12 @@ struct TaskReport {
 struct RunReport {
   std::string kind;  // PipelineRun | TaskRun
   std::string name;
-  std::string uid;   // store id
+  std::string uid;  // store id
   bool succeeded = false;
   std::string reason;
   std::string message;
   TimePoint started_at{}, finished_at{};
-  std::vector<TaskReport> tasks;  // aligned with RunPlan::tasks
+  std::vector<TaskReport> tasks;                                   // aligned with RunPlan::tasks
   std::vector<std::pair<std::string, model::ParamValue>> results;  // pipeline results
 };
 

@@ -1,9 +1,8 @@
 #include "engine/sched/scheduler.h"
 
 #include <filesystem>
-#include <random>
-
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "engine/sched/recovery.h"
 #include "engine/subst/substitute.h"
@@ -148,7 +147,8 @@ RunReport Scheduler::run(const std::string& spec_text) {
     std::size_t pos = 0;
     while (pos <= names.size()) {
       std::size_t comma = names.find(',', pos);
-      std::string n = names.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      std::string n =
+          names.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       n.erase(0, n.find_first_not_of(' '));
       n.erase(n.find_last_not_of(' ') + 1);
       if (const model::ParamValue* v = values_.find("params." + n)) {
@@ -371,8 +371,8 @@ void Scheduler::launch(const Pending& p, Change& next) {
   const PlannedTask& pt = plan_.tasks[p.task];
   InstanceFacts& inst = facts_.tasks[p.task].instances[p.instance];
   int instance_id = pt.task.matrix ? p.instance : -1;
-  auto built = build_invocation(env_, p.task, instance_id, matrix_[p.task][p.instance], p.attempt,
-                                values_);
+  auto built =
+      build_invocation(env_, p.task, instance_id, matrix_[p.task][p.instance], p.attempt, values_);
   inst.attempts = p.attempt + 1;
   if (!built.ok()) {
     exec::TaskOutcome o;
@@ -408,16 +408,18 @@ void Scheduler::launch(const Pending& p, Change& next) {
   }
   ++running_;
   observer_.on_attempt_started(p.task, p.instance, live.inv);
-  exec::LogSink& sink = observer_.log_sink(p.task, p.instance, live.inv, live.task_run_id, secrets_);
+  exec::LogSink& sink =
+      observer_.log_sink(p.task, p.instance, live.inv, live.task_run_id, secrets_);
   std::size_t task = p.task;
   int instance = p.instance, attempt = p.attempt;
-  live.execution = runner_.start(live.inv, sink, [this, task, instance, attempt](exec::TaskOutcome o) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      inbox_.push_back(Done{task, instance, attempt, std::move(o)});
-    }
-    cv_.notify_one();
-  });
+  live.execution =
+      runner_.start(live.inv, sink, [this, task, instance, attempt](exec::TaskOutcome o) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          inbox_.push_back(Done{task, instance, attempt, std::move(o)});
+        }
+        cv_.notify_one();
+      });
 }
 
 void Scheduler::on_attempt_done(Done d, Change& next) {
@@ -432,7 +434,8 @@ void Scheduler::on_attempt_done(Done d, Change& next) {
   if (live.cancel_requested && !o.succeeded) {
     o.reason = live.for_timeout ? "TaskRunTimeout" : "TaskRunCancelled";
     if (o.message.empty()) {
-      o.message = live.for_timeout ? "TaskRun \"" + live.inv.task_run_name + "\" was cancelled: the PipelineRun timed out"
+      o.message = live.for_timeout ? "TaskRun \"" + live.inv.task_run_name +
+                                         "\" was cancelled: the PipelineRun timed out"
                                    : "TaskRun \"" + live.inv.task_run_name + "\" was cancelled";
     }
   }
@@ -443,7 +446,7 @@ void Scheduler::on_attempt_done(Done d, Change& next) {
       sr.index = static_cast<int>(i);
       sr.name = o.steps[i].name;
       sr.image = i < live.inv.steps.size() ? live.inv.steps[i].image : "";
-      sr.state = !o.steps[i].started ? store::RunState::kSkipped
+      sr.state = !o.steps[i].started         ? store::RunState::kSkipped
                  : o.steps[i].exit_code == 0 ? store::RunState::kSucceeded
                                              : store::RunState::kFailed;
       if (o.steps[i].started) sr.exit_code = o.steps[i].exit_code;
@@ -487,10 +490,11 @@ void Scheduler::instance_finished(std::size_t task, int instance, TaskStatus sta
     any_cancelled = any_cancelled || i.status == TaskStatus::kCancelled;
   }
   if (!all) return;
-  tf.status = any_failed ? TaskStatus::kFailed
+  tf.status = any_failed      ? TaskStatus::kFailed
               : any_cancelled ? TaskStatus::kCancelled
                               : TaskStatus::kSucceeded;
-  tf.failure_ignored = tf.status == TaskStatus::kFailed && plan_.tasks[task].task.on_error == "continue";
+  tf.failure_ignored =
+      tf.status == TaskStatus::kFailed && plan_.tasks[task].task.on_error == "continue";
   tf.reason = tf.instances.back().reason;
   TaskReport& tr = report_.tasks[task];
   tr.status = tf.status;
@@ -507,7 +511,8 @@ void Scheduler::set_task_values(std::size_t task) {
   if (pt.spec) {
     for (const auto& r : pt.spec->results) types[r.name] = r.type;
   }
-  if (tf.status == TaskStatus::kSucceeded || (tf.status == TaskStatus::kFailed && tf.failure_ignored)) {
+  if (tf.status == TaskStatus::kSucceeded ||
+      (tf.status == TaskStatus::kFailed && tf.failure_ignored)) {
     if (pt.task.matrix) {
       // Matrix: each string result becomes an array of the instances' values, in order.
       std::map<std::string, std::vector<std::string>> agg;
@@ -541,7 +546,8 @@ void Scheduler::task_terminal(std::size_t task, Change& next) {
     ++facts_.finally_terminal;
   } else {
     ++facts_.dag_terminal;
-    if ((tf.status == TaskStatus::kFailed && !tf.failure_ignored) || tf.status == TaskStatus::kCancelled) {
+    if ((tf.status == TaskStatus::kFailed && !tf.failure_ignored) ||
+        tf.status == TaskStatus::kCancelled) {
       ++facts_.dag_stopping;
     }
   }
@@ -551,7 +557,8 @@ void Scheduler::task_terminal(std::size_t task, Change& next) {
     std::string agg = "Succeeded";
     for (std::size_t i = 0; i < plan_.dag_count; ++i) {
       const auto& t = facts_.tasks[i];
-      if ((t.status == TaskStatus::kFailed && !t.failure_ignored) || t.status == TaskStatus::kCancelled) {
+      if ((t.status == TaskStatus::kFailed && !t.failure_ignored) ||
+          t.status == TaskStatus::kCancelled) {
         agg = "Failed";
         break;
       }
@@ -570,12 +577,15 @@ void Scheduler::record_attempt_spans(const Live& live, const exec::TaskOutcome& 
   span.span_id = live.span_id;
   span.parent_span_id = run_span_id_;
   span.run_id = report_.uid;
-  span.name = live.inv.task_run_name + (live.inv.attempt > 0 ? " (retry " + std::to_string(live.inv.attempt) + ")" : "");
+  span.name = live.inv.task_run_name +
+              (live.inv.attempt > 0 ? " (retry " + std::to_string(live.inv.attempt) + ")" : "");
   span.start_ns = ns_of(o.started_at);
   span.end_ns = ns_of(o.finished_at);
-  span.attributes = nlohmann::json{{"baton.task_run_id", live.task_run_id},
-                                   {"baton.attempt", live.inv.attempt},
-                                   {"baton.reason", o.reason}}.dump();
+  span.attributes = nlohmann::json{
+      {"baton.task_run_id", live.task_run_id},
+      {"baton.attempt", live.inv.attempt},
+      {"baton.reason",
+       o.reason}}.dump();
   span.status_code = o.succeeded ? "ok" : "error";
   span.status_message = o.message;
   (void)store_->add_span(span);
@@ -589,7 +599,8 @@ void Scheduler::record_attempt_spans(const Live& live, const exec::TaskOutcome& 
     s.name = st.name;
     s.start_ns = ns_of(st.started_at);
     s.end_ns = ns_of(st.finished_at);
-    s.attributes = nlohmann::json{{"baton.exit_code", st.exit_code}, {"baton.reason", st.reason}}.dump();
+    s.attributes =
+        nlohmann::json{{"baton.exit_code", st.exit_code}, {"baton.reason", st.reason}}.dump();
     s.status_code = st.exit_code == 0 ? "ok" : "error";
     (void)store_->add_span(s);
   }
@@ -608,7 +619,8 @@ void Scheduler::finish(const Action& a) {
     if (!v.ok()) continue;
     bool unresolved = v->str.find("$(tasks.") != std::string::npos;
     for (const auto& s : v->arr) unresolved = unresolved || s.find("$(tasks.") != std::string::npos;
-    for (const auto& [k, s] : v->obj) unresolved = unresolved || s.find("$(tasks.") != std::string::npos;
+    for (const auto& [k, s] : v->obj)
+      unresolved = unresolved || s.find("$(tasks.") != std::string::npos;
     if (unresolved) continue;
     stored[r.name] = v->type == model::ValueType::kString ? v->str : v->to_json();
     report_.results.emplace_back(r.name, std::move(*v));

@@ -25,9 +25,11 @@ class RunObserver {
  public:
   virtual ~RunObserver() = default;
   virtual void on_run_started(const RunPlan&, const RunReport&) {}
-  virtual void on_attempt_started(std::size_t /*task*/, int /*instance*/, const exec::TaskInvocation&) {}
-  virtual void on_attempt_finished(std::size_t /*task*/, int /*instance*/, const exec::TaskInvocation&,
-                                   const exec::TaskOutcome&, bool /*will_retry*/) {}
+  virtual void on_attempt_started(std::size_t /*task*/, int /*instance*/,
+                                  const exec::TaskInvocation&) {}
+  virtual void on_attempt_finished(std::size_t /*task*/, int /*instance*/,
+                                   const exec::TaskInvocation&, const exec::TaskOutcome&,
+                                   bool /*will_retry*/) {}
   virtual void on_task_done(std::size_t /*task*/, const TaskReport&) {}
   virtual void on_notice(const std::string& /*text*/) {}
   /// The sink for one attempt's output; must stay valid until the attempt's on_done.

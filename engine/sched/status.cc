@@ -20,7 +20,9 @@ namespace {
 json condition(bool done, bool succeeded, const std::string& reason, const std::string& message,
                TimePoint at) {
   return json{{"type", "Succeeded"},
-              {"status", !done ? "Unknown" : succeeded ? "True" : "False"},
+              {"status", !done       ? "Unknown"
+                         : succeeded ? "True"
+                                     : "False"},
               {"reason", reason},
               {"message", message},
               {"lastTransitionTime", rfc3339(at)}};
@@ -31,7 +33,8 @@ json param_json(const model::ParamValue& v) { return json::parse(v.to_json()); }
 json task_run_status(const AttemptReport& a, const std::map<std::string, model::ValueType>& types) {
   const exec::TaskOutcome& o = a.outcome;
   json st;
-  st["conditions"] = json::array({condition(true, o.succeeded, o.reason, o.message, o.finished_at)});
+  st["conditions"] =
+      json::array({condition(true, o.succeeded, o.reason, o.message, o.finished_at)});
   st["podName"] = "";
   st["startTime"] = rfc3339(o.started_at);
   st["completionTime"] = rfc3339(o.finished_at);
@@ -49,7 +52,8 @@ json task_run_status(const AttemptReport& a, const std::map<std::string, model::
     }
     if (!s.results.empty()) {
       json rs = json::array();
-      for (const auto& [k, v] : s.results) rs.push_back({{"name", k}, {"type", "string"}, {"value", v}});
+      for (const auto& [k, v] : s.results)
+        rs.push_back({{"name", k}, {"type", "string"}, {"value", v}});
       step["results"] = rs;
     }
     steps.push_back(step);
@@ -140,16 +144,17 @@ json run_status_object(const RunPlan& plan, const RunReport& report) {
                           {"kind", "TaskRun"},
                           {"name", inst.task_run_name},
                           {"pipelineTaskName", t.name}});
-      task_runs[inst.task_run_name] = {{"pipelineTaskName", t.name},
-                                       {"status", task_run_status(inst.attempts.back(),
-                                                                  result_types(plan.tasks[i]))}};
+      task_runs[inst.task_run_name] = {
+          {"pipelineTaskName", t.name},
+          {"status", task_run_status(inst.attempts.back(), result_types(plan.tasks[i]))}};
     }
   }
   st["childReferences"] = children;
   if (!skipped.empty()) st["skippedTasks"] = skipped;
   if (!report.results.empty()) {
     json rs = json::array();
-    for (const auto& [name, v] : report.results) rs.push_back({{"name", name}, {"value", param_json(v)}});
+    for (const auto& [name, v] : report.results)
+      rs.push_back({{"name", name}, {"value", param_json(v)}});
     st["results"] = rs;
   }
   json spec = json::object();

@@ -67,7 +67,9 @@ Result<std::map<std::string, std::string>> object_data(const model::ExternalObje
       std::string s = v.is_string() ? v.get<std::string>() : v.dump();
       if (std::string(field) == "binaryData") {
         auto d = decode_base64(s);
-        if (!d) return Fail("ConfigMap \"" + obj.metadata.name + "\": binaryData." + k + " is not base64");
+        if (!d)
+          return Fail("ConfigMap \"" + obj.metadata.name + "\": binaryData." + k +
+                      " is not base64");
         s = *d;
       }
       out[k] = s;
@@ -117,14 +119,16 @@ std::string safe_name(std::string s) {
 
 Status write_object_files(const std::string& kind, const std::string& name,
                           const model::Json& items, const model::ObjectSet& objects,
-                          const std::string& dir, bool optional, std::vector<std::string>* secrets) {
+                          const std::string& dir, bool optional,
+                          std::vector<std::string>* secrets) {
   return materialize(kind, name, items, objects, fs::path(dir), optional, secrets);
 }
 
 Result<std::string> object_value(const std::string& kind, const std::string& name,
                                  const std::string& key, const model::ObjectSet& objects) {
   const model::ExternalObject* obj = objects.find_external(kind, name);
-  if (!obj) return Fail(kind + " \"" + name + "\" not found: define it in the same files as the run");
+  if (!obj)
+    return Fail(kind + " \"" + name + "\" not found: define it in the same files as the run");
   auto data = object_data(*obj, nullptr);
   if (!data.ok()) return data.error();
   auto it = data->find(key);
@@ -144,7 +148,8 @@ Result<std::map<std::string, WorkspaceVolume>> prepare_workspaces(
       dir = o->second;
     } else if (!b.persistent_volume_claim.is_null()) {
       v.claim = b.persistent_volume_claim.value("claimName", "");
-      if (v.claim.empty()) return Fail("workspace \"" + b.name + "\": persistentVolumeClaim needs claimName");
+      if (v.claim.empty())
+        return Fail("workspace \"" + b.name + "\": persistentVolumeClaim needs claimName");
       dir = fs::path(roots.pvc_dir) / safe_name(v.claim);
       v.read_only = b.persistent_volume_claim.value("readOnly", false);
     } else {
@@ -152,26 +157,30 @@ Result<std::map<std::string, WorkspaceVolume>> prepare_workspaces(
     }
     v.volume = "ws-" + safe_name(b.name);
     fs::create_directories(dir, ec);
-    if (ec) return Fail("workspace \"" + b.name + "\": cannot create " + dir.string() + ": " + ec.message());
+    if (ec)
+      return Fail("workspace \"" + b.name + "\": cannot create " + dir.string() + ": " +
+                  ec.message());
     Status st;
     if (!b.config_map.is_null()) {
-      st = materialize("ConfigMap", b.config_map.value("name", ""), b.config_map.value("items", model::Json()),
-                       objects, dir, b.config_map.value("optional", false), secrets);
+      st = materialize("ConfigMap", b.config_map.value("name", ""),
+                       b.config_map.value("items", model::Json()), objects, dir,
+                       b.config_map.value("optional", false), secrets);
       v.read_only = true;
     } else if (!b.secret.is_null()) {
-      st = materialize("Secret", b.secret.value("secretName", ""), b.secret.value("items", model::Json()),
-                       objects, dir, b.secret.value("optional", false), secrets);
+      st = materialize("Secret", b.secret.value("secretName", ""),
+                       b.secret.value("items", model::Json()), objects, dir,
+                       b.secret.value("optional", false), secrets);
       v.read_only = true;
     } else if (!b.projected.is_null()) {
       for (const auto& src : b.projected.value("sources", model::Json::array())) {
         if (src.contains("configMap")) {
           const auto& c = src["configMap"];
-          st = materialize("ConfigMap", c.value("name", ""), c.value("items", model::Json()), objects, dir,
-                           c.value("optional", false), secrets);
+          st = materialize("ConfigMap", c.value("name", ""), c.value("items", model::Json()),
+                           objects, dir, c.value("optional", false), secrets);
         } else if (src.contains("secret")) {
           const auto& s = src["secret"];
-          st = materialize("Secret", s.value("name", ""), s.value("items", model::Json()), objects, dir,
-                           s.value("optional", false), secrets);
+          st = materialize("Secret", s.value("name", ""), s.value("items", model::Json()), objects,
+                           dir, s.value("optional", false), secrets);
         }
         if (!st.ok()) break;
       }

@@ -16,16 +16,16 @@ namespace baton::sched {
 
 /// A run-level workspace as the host sees it.
 struct WorkspaceVolume {
-  std::string host_path;  // directory (subPath of the binding already applied)
-  std::string claim;      // PVC claim name, for $(workspaces.W.claim)
-  std::string volume;     // a volume name, for $(workspaces.W.volume)
-  bool read_only = false; // configMap/secret volumes are read-only in Kubernetes
+  std::string host_path;   // directory (subPath of the binding already applied)
+  std::string claim;       // PVC claim name, for $(workspaces.W.claim)
+  std::string volume;      // a volume name, for $(workspaces.W.volume)
+  bool read_only = false;  // configMap/secret volumes are read-only in Kubernetes
 };
 
 /// Where volumes live.
 struct WorkspaceRoots {
-  std::string run_dir;   // per-run scratch: <run_dir>/workspaces/<name>
-  std::string pvc_dir;   // per-claim directories shared by runs
+  std::string run_dir;                           // per-run scratch: <run_dir>/workspaces/<name>
+  std::string pvc_dir;                           // per-claim directories shared by runs
   std::map<std::string, std::string> overrides;  // workspace name -> user directory
 };
 

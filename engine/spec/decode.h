@@ -22,8 +22,7 @@ model::PipelineSpec decode_pipeline_spec(const DecodeCtx& c, const Node& n,
                                          const std::string& path);
 model::PipelineRunSpec decode_pipeline_run_spec(const DecodeCtx& c, const Node& n,
                                                 const std::string& path);
-model::TaskRunSpec decode_task_run_spec(const DecodeCtx& c, const Node& n,
-                                        const std::string& path);
+model::TaskRunSpec decode_task_run_spec(const DecodeCtx& c, const Node& n, const std::string& path);
 std::vector<model::WorkspaceBinding> decode_workspace_bindings(const DecodeCtx& c, MapReader& m);
 
 }  // namespace baton::spec

@@ -24,7 +24,8 @@ model::PipelineTask decode_pipeline_task(const DecodeCtx& c, const Node& n, cons
       r.str("apiVersion", custom.api_version);
       r.str("kind", custom.kind);
       r.json("spec", t.custom_spec);
-      if (const Node* md = r.get("metadata")) t.task_spec_metadata = decode_meta(c, *md, field(sp, "metadata"));
+      if (const Node* md = r.get("metadata"))
+        t.task_spec_metadata = decode_meta(c, *md, field(sp, "metadata"));
       t.task_ref = std::move(custom);
     } else {
       // Split metadata off, decode the rest as a TaskSpec.
@@ -68,8 +69,10 @@ model::PipelineTask decode_pipeline_task(const DecodeCtx& c, const Node& n, cons
     t.workspaces.push_back(std::move(b));
   });
   m.duration("timeout", t.timeout);
-  m.reject("pipelineRef", "pipelines in pipelines (pipelineRef in a pipeline task) are not supported");
-  m.reject("pipelineSpec", "pipelines in pipelines (pipelineSpec in a pipeline task) are not supported");
+  m.reject("pipelineRef",
+           "pipelines in pipelines (pipelineRef in a pipeline task) are not supported");
+  m.reject("pipelineSpec",
+           "pipelines in pipelines (pipelineSpec in a pipeline task) are not supported");
   if (c.v1beta1) {
     m.reject("resources", "PipelineResources were removed in Tekton v1 and are not supported");
   }
@@ -132,9 +135,13 @@ model::PipelineSpec decode_pipeline_spec(const DecodeCtx& c, const Node& n,
     r.str("description", res.description);
     if (const Node* t = r.get("type")) {
       std::string ts = read_string(c, *t, field(p, "type"));
-      if (ts == "array") res.type = model::ValueType::kArray;
-      else if (ts == "object") res.type = model::ValueType::kObject;
-      else if (ts != "string") c.error(t->mark, field(p, "type"), "type must be string, array or object, got \"" + ts + "\"");
+      if (ts == "array")
+        res.type = model::ValueType::kArray;
+      else if (ts == "object")
+        res.type = model::ValueType::kObject;
+      else if (ts != "string")
+        c.error(t->mark, field(p, "type"),
+                "type must be string, array or object, got \"" + ts + "\"");
     }
     if (const Node* v = r.required("value")) {
       res.value = read_param_value(c, *v, field(p, "value"));
@@ -193,10 +200,14 @@ model::PipelineRunSpec decode_pipeline_run_spec(const DecodeCtx& c, const Node& 
     r.json("podTemplate", s.pod_template);
   }
   // v1beta1 spellings (also seen in v1 catalog samples) map onto taskRunTemplate and timeouts.
-  if (s.service_account_name.empty()) m.str("serviceAccountName", s.service_account_name);
-  else m.ignore({"serviceAccountName"});
-  if (s.pod_template.is_null()) m.json("podTemplate", s.pod_template);
-  else m.ignore({"podTemplate"});
+  if (s.service_account_name.empty())
+    m.str("serviceAccountName", s.service_account_name);
+  else
+    m.ignore({"serviceAccountName"});
+  if (s.pod_template.is_null())
+    m.json("podTemplate", s.pod_template);
+  else
+    m.ignore({"podTemplate"});
   if (const Node* t = m.get("timeout"); t && !t->is_null() && !s.timeouts.pipeline) {
     s.timeouts.pipeline = read_duration(c, *t, field(path, "timeout"));
   }

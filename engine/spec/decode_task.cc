@@ -184,9 +184,11 @@ model::Ref decode_ref(const DecodeCtx& c, const Node& n, const std::string& path
     // v1beta1 `bundle: img` is the bundles resolver in v1.
     if (const Node* b = m.get("bundle")) {
       ref.resolver = "bundles";
-      ref.params.push_back({"bundle", model::ParamValue::of_string(read_string(c, *b, field(path, "bundle")))});
+      ref.params.push_back(
+          {"bundle", model::ParamValue::of_string(read_string(c, *b, field(path, "bundle")))});
       ref.params.push_back({"name", model::ParamValue::of_string(ref.name)});
-      ref.params.push_back({"kind", model::ParamValue::of_string(ref.kind.empty() ? "task" : ref.kind)});
+      ref.params.push_back(
+          {"kind", model::ParamValue::of_string(ref.kind.empty() ? "task" : ref.kind)});
     }
   }
   return ref;

@@ -33,8 +33,9 @@ bool read_bool(const DecodeCtx& c, const Node& n, const std::string& path) {
     if (s == "true" || s == "True" || s == "TRUE") return true;
     if (s == "false" || s == "False" || s == "FALSE") return false;
   }
-  c.error(n.mark, path, "expected true or false, got " +
-                            (n.is_scalar() ? "\"" + n.scalar + "\"" : std::string("a ") + n.kind_name()));
+  c.error(n.mark, path,
+          "expected true or false, got " +
+              (n.is_scalar() ? "\"" + n.scalar + "\"" : std::string("a ") + n.kind_name()));
   return false;
 }
 
@@ -46,15 +47,17 @@ int read_int(const DecodeCtx& c, const Node& n, const std::string& path, int min
     auto [p, ec] = std::from_chars(b, e, v);
     if (ec == std::errc() && p == e) {
       if (v < min || v > max) {
-        c.error(n.mark, path, "must be between " + std::to_string(min) + " and " +
-                                  std::to_string(max) + ", got " + n.scalar);
+        c.error(n.mark, path,
+                "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                    ", got " + n.scalar);
         return min;
       }
       return v;
     }
   }
-  c.error(n.mark, path, "expected an integer, got " +
-                            (n.is_scalar() ? "\"" + n.scalar + "\"" : std::string("a ") + n.kind_name()));
+  c.error(n.mark, path,
+          "expected an integer, got " +
+              (n.is_scalar() ? "\"" + n.scalar + "\"" : std::string("a ") + n.kind_name()));
   return min;
 }
 
@@ -83,13 +86,20 @@ std::optional<model::Duration> parse_go_duration(const std::string& s) {
     while (i < s.size() && !std::isdigit(static_cast<unsigned char>(s[i])) && s[i] != '.') ++i;
     std::string unit = s.substr(ustart, i - ustart);
     double mult = 0;
-    if (unit == "ns") mult = 1e-6;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") mult = 1e-3;
-    else if (unit == "ms") mult = 1;
-    else if (unit == "s") mult = 1000;
-    else if (unit == "m") mult = 60'000;
-    else if (unit == "h") mult = 3'600'000;
-    else return std::nullopt;
+    if (unit == "ns")
+      mult = 1e-6;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      mult = 1e-3;
+    else if (unit == "ms")
+      mult = 1;
+    else if (unit == "s")
+      mult = 1000;
+    else if (unit == "m")
+      mult = 60'000;
+    else if (unit == "h")
+      mult = 3'600'000;
+    else
+      return std::nullopt;
     total_ms += num * mult;
     any = true;
   }
@@ -103,8 +113,9 @@ std::optional<model::Duration> read_duration(const DecodeCtx& c, const Node& n,
                                              const std::string& path) {
   if (n.is_scalar()) {
     if (auto d = parse_go_duration(n.scalar)) return d;
-    c.error(n.mark, path, "invalid duration \"" + n.scalar +
-                              "\" (use Go syntax such as \"1h30m\", \"90s\" or \"0\")");
+    c.error(n.mark, path,
+            "invalid duration \"" + n.scalar +
+                "\" (use Go syntax such as \"1h30m\", \"90s\" or \"0\")");
     return std::nullopt;
   }
   if (n.is_null()) return std::nullopt;

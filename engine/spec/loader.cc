@@ -20,16 +20,17 @@ bool is_kubernetes_api(const std::string& v) {
          v.rfind("triggers.tekton.dev/", 0) == 0;
 }
 
-const char* const kTektonKinds[] = {"Task", "Pipeline", "PipelineRun", "TaskRun", "StepAction",
-                                    "ClusterTask"};
+const char* const kTektonKinds[] = {"Task",    "Pipeline",   "PipelineRun",
+                                    "TaskRun", "StepAction", "ClusterTask"};
 
 void decode_document(std::shared_ptr<const Document> doc, LoadOutput& out) {
   const Node& root = doc->root;
   const std::string& file = *doc->file;
   DecodeCtx c{file, false, &out.errors};
   if (!root.is_map()) {
-    c.error(root.mark, "", std::string("a document must be a mapping with apiVersion and kind, got a ") +
-                               root.kind_name());
+    c.error(root.mark, "",
+            std::string("a document must be a mapping with apiVersion and kind, got a ") +
+                root.kind_name());
     return;
   }
   const Node* api = root.find("apiVersion");
@@ -68,8 +69,9 @@ void decode_document(std::shared_ptr<const Document> doc, LoadOutput& out) {
   }
   if (!is_tekton_pipeline_api(api_version)) {
     c.error(api->mark, "apiVersion",
-            "unsupported apiVersion \"" + api_version + "\" (Baton loads tekton.dev/v1 and "
-            "tekton.dev/v1beta1 objects, and Kubernetes ConfigMap/Secret/PVC beside them)");
+            "unsupported apiVersion \"" + api_version +
+                "\" (Baton loads tekton.dev/v1 and "
+                "tekton.dev/v1beta1 objects, and Kubernetes ConfigMap/Secret/PVC beside them)");
     return;
   }
   c.v1beta1 = api_version != "tekton.dev/v1";
@@ -85,7 +87,8 @@ void decode_document(std::shared_ptr<const Document> doc, LoadOutput& out) {
     // ClusterTask is a cluster-scoped Task; Baton has no namespaces, so it is a Task.
     // StepAction is served as v1beta1 (and v1alpha1); accept v1 too for forward compatibility.
   } else if (api_version == "tekton.dev/v1alpha1" && kind != "StepAction") {
-    c.error(api->mark, "apiVersion", kind + " is not served as tekton.dev/v1alpha1; use tekton.dev/v1");
+    c.error(api->mark, "apiVersion",
+            kind + " is not served as tekton.dev/v1alpha1; use tekton.dev/v1");
     return;
   }
 
@@ -100,15 +103,20 @@ void decode_document(std::shared_ptr<const Document> doc, LoadOutput& out) {
     c.error(root.mark, "spec", "missing required field");
   }
   if (kind == "Task" || kind == "ClusterTask") {
-    out.objects.tasks.push_back({std::move(origin), std::move(meta), decode_task_spec(c, spec_node, "spec")});
+    out.objects.tasks.push_back(
+        {std::move(origin), std::move(meta), decode_task_spec(c, spec_node, "spec")});
   } else if (kind == "Pipeline") {
-    out.objects.pipelines.push_back({std::move(origin), std::move(meta), decode_pipeline_spec(c, spec_node, "spec")});
+    out.objects.pipelines.push_back(
+        {std::move(origin), std::move(meta), decode_pipeline_spec(c, spec_node, "spec")});
   } else if (kind == "PipelineRun") {
-    out.objects.pipeline_runs.push_back({std::move(origin), std::move(meta), decode_pipeline_run_spec(c, spec_node, "spec")});
+    out.objects.pipeline_runs.push_back(
+        {std::move(origin), std::move(meta), decode_pipeline_run_spec(c, spec_node, "spec")});
   } else if (kind == "TaskRun") {
-    out.objects.task_runs.push_back({std::move(origin), std::move(meta), decode_task_run_spec(c, spec_node, "spec")});
+    out.objects.task_runs.push_back(
+        {std::move(origin), std::move(meta), decode_task_run_spec(c, spec_node, "spec")});
   } else {
-    out.objects.step_actions.push_back({std::move(origin), std::move(meta), decode_step_action_spec(c, spec_node, "spec")});
+    out.objects.step_actions.push_back(
+        {std::move(origin), std::move(meta), decode_step_action_spec(c, spec_node, "spec")});
   }
 }
 
@@ -171,8 +179,8 @@ LoadOutput decode_all(Result<std::vector<Document>> parsed, const std::string& f
   if (out.errors.size() > kMaxDiagnostics) {
     std::size_t more = out.errors.size() - kMaxDiagnostics;
     out.errors.resize(kMaxDiagnostics);
-    out.errors.push_back(Diagnostic{SourcePos{file, 0, 0}, "",
-                                    "too many errors: " + std::to_string(more) + " more not shown"});
+    out.errors.push_back(Diagnostic{
+        SourcePos{file, 0, 0}, "", "too many errors: " + std::to_string(more) + " more not shown"});
   }
   return out;
 }

@@ -1,9 +1,8 @@
 #pragma once
 // JSON → YAML text, for `--output yaml`. The yaml-cpp adapter for writing YAML.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace baton::spec {
 

@@ -29,10 +29,14 @@ const Node* Node::find(std::string_view key) const {
 
 const char* Node::kind_name() const {
   switch (kind) {
-    case NodeKind::kNull: return "null";
-    case NodeKind::kScalar: return "string";
-    case NodeKind::kSequence: return "list";
-    case NodeKind::kMapping: return "mapping";
+    case NodeKind::kNull:
+      return "null";
+    case NodeKind::kScalar:
+      return "string";
+    case NodeKind::kSequence:
+      return "list";
+    case NodeKind::kMapping:
+      return "mapping";
   }
   return "?";
 }
@@ -191,8 +195,8 @@ class TreeBuilder {
         if (n.scalar.empty()) n.scalar = "null";
       }
       if (n.kind != NodeKind::kScalar) {
-        throw TreeError{n.mark, "mapping keys must be plain strings, not a " +
-                                    std::string(n.kind_name())};
+        throw TreeError{n.mark,
+                        "mapping keys must be plain strings, not a " + std::string(n.kind_name())};
       }
       parent.key = std::move(n.scalar);
       parent.key_mark = n.mark;
@@ -233,7 +237,8 @@ class TreeBuilder {
       for (std::size_t j = i; j-- > 0 && hashes[j].first == hashes[i].first;) {
         const MapEntry& a = entries[hashes[j].second];
         const MapEntry& b = entries[hashes[i].second];
-        if (a.key == b.key && (!dup || hashes[i].second < static_cast<std::size_t>(dup - entries.data()))) {
+        if (a.key == b.key &&
+            (!dup || hashes[i].second < static_cast<std::size_t>(dup - entries.data()))) {
           dup = &b;
           first = &a;
         }
@@ -307,9 +312,10 @@ Error positioned_error(const std::string& file, Mark mark, std::string message) 
 Result<std::vector<Document>> parse_yaml(const std::string& text, const std::string& file,
                                          const Limits& limits) {
   if (text.size() > limits.max_file_bytes) {
-    return positioned_error(file, {}, "file is " + std::to_string(text.size()) +
-                                          " bytes, over the limit of " +
-                                          std::to_string(limits.max_file_bytes));
+    return positioned_error(file, {},
+                            "file is " + std::to_string(text.size()) +
+                                " bytes, over the limit of " +
+                                std::to_string(limits.max_file_bytes));
   }
   if (auto bad = find_invalid_text(text)) {
     return positioned_error(file, Mark{bad->line, bad->col}, bad->message);
@@ -338,9 +344,9 @@ Result<std::vector<Document>> parse_yaml(const std::string& text, const std::str
       switch (ev.e.type) {
         case YAML_DOCUMENT_START_EVENT:
           if (docs.size() >= limits.max_documents) {
-            return positioned_error(file, to_mark(ev.e.start_mark),
-                                    "more than " + std::to_string(limits.max_documents) +
-                                        " documents in one file");
+            return positioned_error(
+                file, to_mark(ev.e.start_mark),
+                "more than " + std::to_string(limits.max_documents) + " documents in one file");
           }
           builder.start_document();
           break;
@@ -352,8 +358,12 @@ Result<std::vector<Document>> parse_yaml(const std::string& text, const std::str
           docs.push_back(std::move(d));
           break;
         }
-        case YAML_SCALAR_EVENT: builder.scalar(ev.e); break;
-        case YAML_ALIAS_EVENT: builder.alias(ev.e); break;
+        case YAML_SCALAR_EVENT:
+          builder.scalar(ev.e);
+          break;
+        case YAML_ALIAS_EVENT:
+          builder.alias(ev.e);
+          break;
         case YAML_SEQUENCE_START_EVENT:
           builder.open(NodeKind::kSequence, ev.e, ev.e.data.sequence_start.anchor);
           break;
@@ -361,9 +371,14 @@ Result<std::vector<Document>> parse_yaml(const std::string& text, const std::str
           builder.open(NodeKind::kMapping, ev.e, ev.e.data.mapping_start.anchor);
           break;
         case YAML_SEQUENCE_END_EVENT:
-        case YAML_MAPPING_END_EVENT: builder.close(); break;
-        case YAML_STREAM_END_EVENT: done = true; break;
-        default: break;
+        case YAML_MAPPING_END_EVENT:
+          builder.close();
+          break;
+        case YAML_STREAM_END_EVENT:
+          done = true;
+          break;
+        default:
+          break;
       }
     }
   } catch (const TreeError& e) {
@@ -383,9 +398,9 @@ Result<std::vector<Document>> parse_yaml_file(const std::string& path, const Lim
     return positioned_error(path, {}, "not a regular file");
   }
   if (S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) > limits.max_file_bytes) {
-    return positioned_error(path, {}, "file is " + std::to_string(st.st_size) +
-                                          " bytes, over the limit of " +
-                                          std::to_string(limits.max_file_bytes));
+    return positioned_error(path, {},
+                            "file is " + std::to_string(st.st_size) + " bytes, over the limit of " +
+                                std::to_string(limits.max_file_bytes));
   }
   std::ifstream f(path, std::ios::binary);
   if (!f) return positioned_error(path, {}, std::string("cannot open: ") + std::strerror(errno));

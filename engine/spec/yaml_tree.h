@@ -30,9 +30,9 @@ struct MapEntry;
 struct Node {
   NodeKind kind = NodeKind::kNull;
   Mark mark;
-  bool quoted = false;        // scalar was single/double quoted or a block scalar
-  std::string scalar;         // raw scalar text (kScalar only)
-  std::vector<Node> items;    // kSequence
+  bool quoted = false;            // scalar was single/double quoted or a block scalar
+  std::string scalar;             // raw scalar text (kScalar only)
+  std::vector<Node> items;        // kSequence
   std::vector<MapEntry> entries;  // kMapping, in file order
 
   bool is_null() const { return kind == NodeKind::kNull; }
@@ -56,10 +56,10 @@ struct MapEntry {
 /// The defaults keep one file's tree under ~15 MiB of memory and ~50 ms of CPU whatever its
 /// shape; a 2,000-task pipeline is ~0.3 MiB and ~36,000 nodes, well inside them.
 struct Limits {
-  std::size_t max_file_bytes = 8u << 20;   // 8 MiB; Kubernetes objects are capped near 1.5 MiB
-  int max_depth = 64;                      // nesting of sequences and mappings
-  std::size_t max_nodes = 100'000;         // nodes, counting alias and merge-key copies
-  std::size_t max_alias_nodes = 50'000;    // nodes created by expanding aliases
+  std::size_t max_file_bytes = 8u << 20;  // 8 MiB; Kubernetes objects are capped near 1.5 MiB
+  int max_depth = 64;                     // nesting of sequences and mappings
+  std::size_t max_nodes = 100'000;        // nodes, counting alias and merge-key copies
+  std::size_t max_alias_nodes = 50'000;   // nodes created by expanding aliases
   std::size_t max_documents = 10'000;
 };
 

@@ -142,7 +142,8 @@ Result<RecoveredIds> RunStore::interrupt_run(const std::string& run_id, std::int
   return recover(now_ms, run_id);
 }
 
-Result<RecoveredIds> RunStore::recover(std::int64_t now_ms, const std::optional<std::string>& only) {
+Result<RecoveredIds> RunStore::recover(std::int64_t now_ms,
+                                       const std::optional<std::string>& only) {
   RecoveredIds ids;
   // With `only`, just that run (its owner process is gone, others may be alive); the empty
   // string never matches a run id, so `?1 = ''` below means "every run".
@@ -152,12 +153,15 @@ Result<RecoveredIds> RunStore::recover(std::int64_t now_ms, const std::optional<
   auto s = write([&](Database& db) -> Status {
     ids = {};
     // Whatever was executing died with the engine; queued runs never started and stay queued.
-    auto runs = query_strings(db, "SELECT id FROM runs WHERE status = 'running' AND (?1 = '' OR id = ?1) ORDER BY id", one);
+    auto runs = query_strings(
+        db, "SELECT id FROM runs WHERE status = 'running' AND (?1 = '' OR id = ?1) ORDER BY id",
+        one);
     if (!runs.ok()) return runs.error();
     ids.runs = std::move(runs).value();
     auto trs = query_strings(db,
                              "SELECT id FROM task_runs WHERE status IN ('queued', 'running') "
-                             "AND (?1 = '' OR run_id = ?1) ORDER BY id", one);
+                             "AND (?1 = '' OR run_id = ?1) ORDER BY id",
+                             one);
     if (!trs.ok()) return trs.error();
     ids.task_runs = std::move(trs).value();
     // Running steps, and waiting steps of interrupted attempts (they will never start).
@@ -167,7 +171,8 @@ Result<RecoveredIds> RunStore::recover(std::int64_t now_ms, const std::optional<
                                "FROM task_runs t WHERE t.id = s.task_run_id AND t.status IN "
                                "('queued', 'running')))) AND (?1 = '' OR EXISTS (SELECT 1 FROM "
                                "task_runs t2 WHERE t2.id = s.task_run_id AND t2.run_id = ?1)) "
-                               "ORDER BY task_run_id, step_index", one);
+                               "ORDER BY task_run_id, step_index",
+                               one);
     if (!steps.ok()) return steps.error();
     ids.steps = std::move(steps).value();
 

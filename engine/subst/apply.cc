@@ -63,7 +63,8 @@ Status apply_container(model::Container& c, const std::string& path, const Conte
   return apply_json(c.volume_mounts, path + ".volumeMounts", ctx);
 }
 
-Status apply_when(std::vector<model::WhenExpression>& when, const std::string& path, const Context& ctx) {
+Status apply_when(std::vector<model::WhenExpression>& when, const std::string& path,
+                  const Context& ctx) {
   Status s;
   for (std::size_t i = 0; i < when.size(); ++i) {
     std::string p = path + "[" + std::to_string(i) + "]";
@@ -74,7 +75,8 @@ Status apply_when(std::vector<model::WhenExpression>& when, const std::string& p
   return s;
 }
 
-Status apply_params(std::vector<model::Param>& params, const std::string& path, const Context& ctx) {
+Status apply_params(std::vector<model::Param>& params, const std::string& path,
+                    const Context& ctx) {
   for (std::size_t i = 0; i < params.size(); ++i) {
     Result<model::ParamValue> v = substitute_value(params[i].value, ctx);
     if (!v) return at(path + "[" + std::to_string(i) + "].value", v.error());
@@ -135,7 +137,9 @@ Status apply_to_task_spec(model::TaskSpec& spec, const Context& ctx) {
   }
   if (spec.step_template) {
     if (!(s = apply_container(*spec.step_template, "stepTemplate", ctx))) return s;
-    if (!(s = apply_json(spec.step_template->compute_resources, "stepTemplate.computeResources", ctx))) return s;
+    if (!(s = apply_json(spec.step_template->compute_resources, "stepTemplate.computeResources",
+                         ctx)))
+      return s;
   }
   for (std::size_t i = 0; i < spec.sidecars.size(); ++i) {
     std::string p = "sidecars[" + std::to_string(i) + "]";

@@ -40,7 +40,8 @@ Result<Resolved> from_value(const Reference& ref, const model::ParamValue& v) {
       r.arr = &v.arr;
       return r;
     case model::ValueType::kObject:
-      if (ref.index && *ref.index != "*") return misuse(ref, "cannot index an object with [" + *ref.index + "]");
+      if (ref.index && *ref.index != "*")
+        return misuse(ref, "cannot index an object with [" + *ref.index + "]");
       r.kind = Resolved::Kind::kObject;
       r.obj = &v.obj;
       return r;
@@ -58,7 +59,8 @@ void Context::set(std::string key, model::ParamValue value) {
   values_.insert_or_assign(std::move(key), std::move(value));
 }
 
-void Context::set_params(const std::vector<model::ParamSpec>& specs, const std::vector<model::Param>& given) {
+void Context::set_params(const std::vector<model::ParamSpec>& specs,
+                         const std::vector<model::Param>& given) {
   for (const model::ParamSpec& spec : specs) {
     if (spec.default_value) set("params." + spec.name, *spec.default_value);
   }
@@ -79,7 +81,8 @@ Context Context::without_params(const std::vector<std::string>& names) const {
   for (const std::string& name : names) {
     std::string key = "params." + name;
     std::string prefix = key + ".";
-    std::erase_if(out.values_, [&](const auto& kv) { return kv.first == key || kv.first.starts_with(prefix); });
+    std::erase_if(out.values_,
+                  [&](const auto& kv) { return kv.first == key || kv.first.starts_with(prefix); });
   }
   return out;
 }

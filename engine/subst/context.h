@@ -20,8 +20,8 @@ namespace baton::subst {
 struct Resolved {
   enum class Kind { kUnknown, kString, kArray, kObject };
   Kind kind = Kind::kUnknown;
-  const std::string* str = nullptr;               // kString: a string value, array item or object key
-  const std::vector<std::string>* arr = nullptr;  // kArray: the whole array
+  const std::string* str = nullptr;  // kString: a string value, array item or object key
+  const std::vector<std::string>* arr = nullptr;            // kArray: the whole array
   const std::map<std::string, std::string>* obj = nullptr;  // kObject: the whole object
 };
 
@@ -34,7 +34,8 @@ class Context {
   void set(std::string key, model::ParamValue value);
   /// Binds params as a TaskRun does: declared defaults first, then given values; an object given
   /// only some keys keeps the default's other keys.
-  void set_params(const std::vector<model::ParamSpec>& specs, const std::vector<model::Param>& given);
+  void set_params(const std::vector<model::ParamSpec>& specs,
+                  const std::vector<model::Param>& given);
 
   /// A copy without `params.<name>` (and its `params.<name>.*` keys) for each name: an embedded
   /// taskSpec's own params shadow the pipeline's when pipeline params propagate into it.

@@ -55,7 +55,8 @@ std::optional<Reference> parse_at(std::string_view s, std::size_t start) {
     char q = s[j + 1];
     if (q == '\'' || q == '"') {
       name_end = scan_name(s, j + 2, true);
-      if (name_end == j + 2 || name_end + 1 >= s.size() || s[name_end] != q || s[name_end + 1] != ']') {
+      if (name_end == j + 2 || name_end + 1 >= s.size() || s[name_end] != q ||
+          s[name_end + 1] != ']') {
         return std::nullopt;
       }
       ref.parts.emplace_back(s.substr(j + 2, name_end - j - 2));

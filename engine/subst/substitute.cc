@@ -6,13 +6,15 @@ namespace baton::subst {
 namespace {
 
 Error whole_in_string(const Reference& ref, const char* what) {
-  return Fail("$(" + ref.expr + "): " + what + " value used inside a string; only an array element or " +
+  return Fail("$(" + ref.expr + "): " + what +
+                  " value used inside a string; only an array element or " +
                   "param value that is exactly this reference can take it",
               "invalid_reference");
 }
 
 // Substitutes the references already found in `s` into one string.
-Result<std::string> substitute_refs(std::string_view s, const std::vector<Reference>& refs, const Context& ctx) {
+Result<std::string> substitute_refs(std::string_view s, const std::vector<Reference>& refs,
+                                    const Context& ctx) {
   std::string out;
   out.reserve(s.size());
   std::size_t pos = 0;
@@ -22,10 +24,16 @@ Result<std::string> substitute_refs(std::string_view s, const std::vector<Refere
     Result<Resolved> r = ctx.resolve(ref);
     if (!r) return r.error();
     switch (r->kind) {
-      case Resolved::Kind::kUnknown: out.append(s.substr(ref.begin, ref.end - ref.begin)); break;
-      case Resolved::Kind::kString: out.append(*r->str); break;
-      case Resolved::Kind::kArray: return whole_in_string(ref, "an array");
-      case Resolved::Kind::kObject: return whole_in_string(ref, "an object");
+      case Resolved::Kind::kUnknown:
+        out.append(s.substr(ref.begin, ref.end - ref.begin));
+        break;
+      case Resolved::Kind::kString:
+        out.append(*r->str);
+        break;
+      case Resolved::Kind::kArray:
+        return whole_in_string(ref, "an array");
+      case Resolved::Kind::kObject:
+        return whole_in_string(ref, "an object");
     }
   }
   out.append(s.substr(pos));
@@ -35,10 +43,12 @@ Result<std::string> substitute_refs(std::string_view s, const std::vector<Refere
 // When `s` is exactly one reference to a known array or object, what it resolves to.
 Result<std::optional<Resolved>> whole_value(std::string_view s, const std::vector<Reference>& refs,
                                             const Context& ctx) {
-  if (refs.size() != 1 || refs[0].begin != 0 || refs[0].end != s.size()) return std::optional<Resolved>{};
+  if (refs.size() != 1 || refs[0].begin != 0 || refs[0].end != s.size())
+    return std::optional<Resolved>{};
   Result<Resolved> r = ctx.resolve(refs[0]);
   if (!r) return r.error();
-  if (r->kind != Resolved::Kind::kArray && r->kind != Resolved::Kind::kObject) return std::optional<Resolved>{};
+  if (r->kind != Resolved::Kind::kArray && r->kind != Resolved::Kind::kObject)
+    return std::optional<Resolved>{};
   return std::optional<Resolved>(*r);
 }
 
@@ -48,7 +58,8 @@ Result<std::string> substitute_string(std::string_view s, const Context& ctx) {
   return substitute_refs(s, find_references(s), ctx);
 }
 
-Result<std::vector<std::string>> substitute_array(const std::vector<std::string>& items, const Context& ctx) {
+Result<std::vector<std::string>> substitute_array(const std::vector<std::string>& items,
+                                                  const Context& ctx) {
   std::vector<std::string> out;
   out.reserve(items.size());
   for (const std::string& item : items) {

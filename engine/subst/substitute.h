@@ -17,7 +17,8 @@ Result<std::string> substitute_string(std::string_view s, const Context& ctx);
 
 /// Substitutes a list (args, command, when values, array params): an item that is exactly one
 /// array reference (`$(params.a[*])` or `$(params.a)`) expands into that array's items in place.
-Result<std::vector<std::string>> substitute_array(const std::vector<std::string>& items, const Context& ctx);
+Result<std::vector<std::string>> substitute_array(const std::vector<std::string>& items,
+                                                  const Context& ctx);
 
 /// Substitutes a param value passed on: a string that is exactly one array or object reference
 /// becomes that array or object; arrays expand as in substitute_array; objects per key.

@@ -130,22 +130,23 @@ exec::TaskOutcome Attempt::execute() {
     const End end = run_step(i, o);
     sink_.on_step_finished(i, o);
     const bool failed = end != End::kExited || o.exit_code != 0;
-    const bool tolerated = (end == End::kExited || end == End::kSpawnFailed) &&
-                           inv_.steps[i].on_error == "continue";
+    const bool tolerated =
+        (end == End::kExited || end == End::kSpawnFailed) && inv_.steps[i].on_error == "continue";
     if (!failed || tolerated) continue;
     out.succeeded = false;
     if (end == End::kCancelled || end == End::kTaskTimeout) {
       out.reason = o.reason;
       not_run_reason = o.reason;
-      out.message = out.reason == "TaskRunTimeout"
-                        ? "TaskRun \"" + inv_.task_run_name + "\" failed to finish within its timeout"
-                        : "TaskRun \"" + inv_.task_run_name + "\" was cancelled";
+      out.message =
+          out.reason == "TaskRunTimeout"
+              ? "TaskRun \"" + inv_.task_run_name + "\" failed to finish within its timeout"
+              : "TaskRun \"" + inv_.task_run_name + "\" was cancelled";
     } else {
       out.reason = "Failed";
       not_run_reason = "Skipped";
-      out.message = o.message.empty() ? quoted_step(o.name) + " exited with code " +
-                                            std::to_string(o.exit_code)
-                                      : o.message;
+      out.message = o.message.empty()
+                        ? quoted_step(o.name) + " exited with code " + std::to_string(o.exit_code)
+                        : o.message;
     }
   }
   stop_sidecars();
@@ -155,9 +156,8 @@ exec::TaskOutcome Attempt::execute() {
 }
 
 std::optional<std::unique_ptr<Proc>> Attempt::spawn(const exec::StepInvocation& s,
-                                                    const std::string& tag,
-                                                    std::size_t sink_index, std::string* error,
-                                                    int step_index) {
+                                                    const std::string& tag, std::size_t sink_index,
+                                                    std::string* error, int step_index) {
   StepContext ctx{&inv_, &paths_, options_.path_env, mount_namespace_, step_index};
   auto spec = build_spawn_spec(ctx, s, tag);
   if (!spec) {
@@ -166,8 +166,8 @@ std::optional<std::unique_ptr<Proc>> Attempt::spawn(const exec::StepInvocation& 
   }
   auto proc = std::make_unique<Proc>();
   proc->sink_index = sink_index;
-  for (auto [path, fd] : {std::pair{&s.stdout_path, &proc->copy_out},
-                          std::pair{&s.stderr_path, &proc->copy_err}}) {
+  for (auto [path, fd] :
+       {std::pair{&s.stdout_path, &proc->copy_out}, std::pair{&s.stderr_path, &proc->copy_err}}) {
     if (path->empty()) continue;
     const std::string host = to_host_path(paths_, inv_.workspaces, *path);
     const auto slash = host.rfind('/');
@@ -221,7 +221,8 @@ bool Attempt::wait_sidecars_ready(exec::TaskOutcome& out) {
                         inv_.steps.size() + j, &error);
       if (!made) break;
       Proc& proc = procs_.add(std::move(*made));
-      while (!proc.exited() && !cancel_ && SteadyClock::now() < deadline) procs_.pump_once(deadline);
+      while (!proc.exited() && !cancel_ && SteadyClock::now() < deadline)
+        procs_.pump_once(deadline);
       if (!proc.exited()) procs_.terminate({&proc}, options_.kill_grace);
       procs_.finish(proc);
       ready = proc.sp->exit_code().value_or(-1) == 0;
@@ -257,13 +258,16 @@ Attempt::End Attempt::run_step(std::size_t i, exec::StepOutcome& o) {
     sink_.on_output(i, exec::Stream::kStderr, error + "\n");
   } else {
     Proc& proc = procs_.add(std::move(*made));
-    const auto step_deadline = step.timeout ? SteadyClock::now() + *step.timeout
-                                            : SteadyClock::time_point::max();
+    const auto step_deadline =
+        step.timeout ? SteadyClock::now() + *step.timeout : SteadyClock::time_point::max();
     while (!proc.exited()) {
       const auto now = SteadyClock::now();
-      if (cancel_) end = End::kCancelled;
-      else if (now >= task_deadline_) end = End::kTaskTimeout;
-      else if (now >= step_deadline) end = End::kStepTimeout;
+      if (cancel_)
+        end = End::kCancelled;
+      else if (now >= task_deadline_)
+        end = End::kTaskTimeout;
+      else if (now >= step_deadline)
+        end = End::kStepTimeout;
       if (end != End::kExited) break;
       procs_.pump_once(std::min(step_deadline, task_deadline_));
     }
@@ -272,15 +276,22 @@ Attempt::End Attempt::run_step(std::size_t i, exec::StepOutcome& o) {
     o.exit_code = proc.sp->exit_code().value_or(-1);
     procs_.remove(proc);
     switch (end) {
-      case End::kExited: o.reason = o.exit_code == 0 ? "Completed" : "Error"; break;
+      case End::kExited:
+        o.reason = o.exit_code == 0 ? "Completed" : "Error";
+        break;
       case End::kStepTimeout:
         o.reason = "TimeoutExceeded";
         o.message = quoted_step(step.name) +
                     " exited because the step exceeded the specified timeout limit";
         break;
-      case End::kTaskTimeout: o.reason = "TaskRunTimeout"; break;
-      case End::kCancelled: o.reason = cancel_reason(); break;
-      case End::kSpawnFailed: break;
+      case End::kTaskTimeout:
+        o.reason = "TaskRunTimeout";
+        break;
+      case End::kCancelled:
+        o.reason = cancel_reason();
+        break;
+      case End::kSpawnFailed:
+        break;
     }
   }
   o.finished_at = Clock::now();

@@ -53,7 +53,7 @@ class Attempt {
   std::vector<Proc*> sidecars_;
   std::string oversized_;  // first step result that could not be read back
   SteadyClock::time_point task_deadline_ = SteadyClock::time_point::max();
-  std::atomic<int> cancel_{0};  // 0: running, 1: cancelled, 2: cancelled as timeout
+  std::atomic<int> cancel_{0};      // 0: running, 1: cancelled, 2: cancelled as timeout
   std::atomic<bool> ready_{false};  // the wake fd exists
 };
 

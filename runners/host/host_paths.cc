@@ -8,7 +8,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// True when `path` is `prefix` or below it (component-wise, so /workspace2 is not under /workspace).
+// True when `path` is `prefix` or below it (component-wise, so /workspace2 is not under
+// /workspace).
 bool under(std::string_view path, std::string_view prefix, std::string_view* rest) {
   while (prefix.size() > 1 && prefix.back() == '/') prefix.remove_suffix(1);
   if (path.substr(0, prefix.size()) != prefix) return false;
@@ -77,8 +78,8 @@ Status make_dirs(const std::string& path) {
 }
 
 Status prepare_attempt_dirs(const AttemptPaths& paths, const exec::TaskInvocation& inv) {
-  for (const std::string* d : {&paths.results, &paths.home, &paths.scripts, &paths.bin,
-                               &paths.steps, &paths.workspace}) {
+  for (const std::string* d :
+       {&paths.results, &paths.home, &paths.scripts, &paths.bin, &paths.steps, &paths.workspace}) {
     if (auto s = make_dirs(*d); !s) return s;
   }
   for (std::size_t i = 0; i < inv.steps.size(); ++i) {

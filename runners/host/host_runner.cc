@@ -13,7 +13,8 @@
 namespace baton::runners {
 namespace {
 
-constexpr const char* kStandardPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr const char* kStandardPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // The mount points must exist on the host root before a namespace can bind over them.
 bool make_mount_points() {
@@ -39,8 +40,8 @@ HostRunner::HostRunner(HostRunnerOptions options) : options_(std::move(options))
     const char* path = std::getenv("PATH");
     options_.path_env = path && *path ? path : kStandardPath;
   }
-  namespaces_ = options_.use_mount_namespace && make_mount_points() &&
-                Subprocess::mount_namespace_works();
+  namespaces_ =
+      options_.use_mount_namespace && make_mount_points() && Subprocess::mount_namespace_works();
 }
 
 HostRunner::~HostRunner() {

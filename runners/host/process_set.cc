@@ -69,7 +69,8 @@ void ProcessSet::read_stream(Proc& p, exec::Stream stream) {
   if (copy.valid() && !write_all(copy.get(), bytes)) {
     if (!copy_error_reported_) {
       sink_.on_notice(std::string("host runner: copying step output to its stdoutConfig/"
-                                  "stderrConfig file failed: ") + std::strerror(errno));
+                                  "stderrConfig file failed: ") +
+                      std::strerror(errno));
       copy_error_reported_ = true;
     }
     copy.reset();
@@ -101,8 +102,8 @@ void ProcessSet::pump_once(SteadyClock::time_point deadline) {
   }
   auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - SteadyClock::now());
   if (need_tick) wait = std::min(wait, kNoPidfdTick);
-  const int timeout_ms = static_cast<int>(
-      std::clamp<std::chrono::milliseconds::rep>(wait.count(), 0, INT_MAX));
+  const int timeout_ms =
+      static_cast<int>(std::clamp<std::chrono::milliseconds::rep>(wait.count(), 0, INT_MAX));
   const int n = ::poll(fds.data(), fds.size(), timeout_ms);
   if (n < 0) return;  // EINTR; nothing else is expected with valid descriptors
   for (std::size_t i = 0; i < fds.size(); ++i) {

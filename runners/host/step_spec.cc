@@ -72,7 +72,7 @@ Result<SpawnSpec> build_spawn_spec(const StepContext& ctx, const exec::StepInvoc
   if (!step.script.empty()) {
     const std::string file = paths.scripts + "/" + tag;
     std::string body = step.script.rfind("#!", 0) == 0 ? host_shebang(step.script)
-                                                        : std::string(kScriptPrelude) + step.script;
+                                                       : std::string(kScriptPrelude) + step.script;
     if (auto s = write_file(file, body, 0755); !s) return s.error();
     spec.argv.push_back(file);
     spec.argv.insert(spec.argv.end(), step.args.begin(), step.args.end());
@@ -120,8 +120,8 @@ Result<SpawnSpec> build_spawn_spec(const StepContext& ctx, const exec::StepInvoc
       for (std::size_t j = 0; j < inv.steps.size(); ++j) {
         if (static_cast<int>(j) == ctx.step_index) continue;
         spec.mounts.push_back({paths.run_dir(j), "/tekton/run/" + std::to_string(j), true});
-        spec.mounts.push_back({paths.step_dir(inv.steps[j].name),
-                               "/tekton/steps/step-" + inv.steps[j].name, true});
+        spec.mounts.push_back(
+            {paths.step_dir(inv.steps[j].name), "/tekton/steps/step-" + inv.steps[j].name, true});
       }
     }
   }

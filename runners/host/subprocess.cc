@@ -87,7 +87,8 @@ struct ChildPlan {
 }
 
 void mkdir_all(const std::vector<std::string>& dirs) {
-  for (const auto& d : dirs) (void)mkdir(d.c_str(), 0755);  // EEXIST and friends: chdir/mount report
+  for (const auto& d : dirs)
+    (void)mkdir(d.c_str(), 0755);  // EEXIST and friends: chdir/mount report
 }
 
 [[noreturn]] void run_child(const SpawnSpec& spec, const ChildPlan& plan, int out_w, int err_w,
@@ -113,8 +114,8 @@ void mkdir_all(const std::vector<std::string>& dirs) {
       if (mount(m.source.c_str(), m.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
         child_fail(status_w, Stage::kMount, errno, idx);
       }
-      if (m.read_only && mount(nullptr, m.target.c_str(), nullptr,
-                               MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0) {
+      if (m.read_only && mount(nullptr, m.target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY,
+                               nullptr) != 0) {
         child_fail(status_w, Stage::kRemountRo, errno, idx);
       }
     }
@@ -133,7 +134,9 @@ void mkdir_all(const std::vector<std::string>& dirs) {
     for (int tries = 0; tries < 200; ++tries) {
       execve(cand.c_str(), plan.argv.data(), plan.envp.data());
       if (errno != ETXTBSY) break;
-      struct timespec ts{0, 5'000'000};
+      struct timespec ts {
+        0, 5'000'000
+      };
       (void)nanosleep(&ts, nullptr);
     }
     if (errno != ENOENT && errno != ENOTDIR) best_err = errno;
@@ -145,13 +148,18 @@ std::string describe(const SpawnSpec& spec, const Report& r) {
   const std::string why = errno_text(r.err);
   const std::size_t i = r.index >= 0 ? static_cast<std::size_t>(r.index) : 0;
   switch (r.stage) {
-    case Stage::kUnshare: return "unshare(CLONE_NEWNS): " + why;
-    case Stage::kMakePrivate: return "making / a private mount: " + why;
+    case Stage::kUnshare:
+      return "unshare(CLONE_NEWNS): " + why;
+    case Stage::kMakePrivate:
+      return "making / a private mount: " + why;
     case Stage::kMount:
       return "bind mount " + spec.mounts[i].source + " on " + spec.mounts[i].target + ": " + why;
-    case Stage::kRemountRo: return "read-only remount of " + spec.mounts[i].target + ": " + why;
-    case Stage::kChdir: return "working directory \"" + spec.cwd + "\": " + why;
-    case Stage::kStdio: return "setting up stdin/stdout/stderr: " + why;
+    case Stage::kRemountRo:
+      return "read-only remount of " + spec.mounts[i].target + ": " + why;
+    case Stage::kChdir:
+      return "working directory \"" + spec.cwd + "\": " + why;
+    case Stage::kStdio:
+      return "setting up stdin/stdout/stderr: " + why;
     case Stage::kExec:
       if (r.err == ENOENT && spec.argv[0].find('/') == std::string::npos) {
         return "exec: \"" + spec.argv[0] + "\": executable file not found in $PATH";
@@ -182,7 +190,8 @@ Result<std::unique_ptr<Subprocess>> Subprocess::spawn(const SpawnSpec& spec) {
   plan.envp = c_array(spec.env);
   plan.candidates = exec_candidates(spec);
   for (const auto& m : spec.mounts) plan.mount_dirs.push_back(prefixes(m.target));
-  if (spec.create_cwd && !spec.cwd.empty() && spec.cwd[0] == '/') plan.cwd_dirs = prefixes(spec.cwd);
+  if (spec.create_cwd && !spec.cwd.empty() && spec.cwd[0] == '/')
+    plan.cwd_dirs = prefixes(spec.cwd);
 
   int out_p[2], err_p[2], st_p[2];
   if (pipe2(out_p, O_CLOEXEC) != 0) return Fail("pipe: " + errno_text(errno));

@@ -2,10 +2,10 @@
 // (widest), with edges from runAfter or from result references (which go through the $(…)
 // scanner).
 
+#include <benchmark/benchmark.h>
+
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "engine/dag/graph.h"
 

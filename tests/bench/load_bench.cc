@@ -89,7 +89,8 @@ std::string generated_pipeline(int tasks) {
       "  params:\n    - name: seed\n      default: \"1\"\n  tasks:\n";
   for (int i = 0; i < tasks; ++i) {
     std::string name = "t" + std::to_string(i);
-    s += "    - name: " + name + "\n      taskRef:\n        name: unit\n      params:\n"
+    s += "    - name: " + name +
+         "\n      taskRef:\n        name: unit\n      params:\n"
          "        - name: n\n";
     if (i == 0) {
       s += "          value: $(params.seed)\n";
@@ -117,8 +118,8 @@ int main() {
   for (const auto& in : baton::testing::hostile_inputs()) {
     Figures f = measure_in_child(in);
     all_rejected = all_rejected && f.rejected;
-    std::printf("%-30s %10.2f %10.2f %12.1f  %s\n", in.name.c_str(), f.ms, f.cpu_ms, f.extra_kib / 1024.0,
-                f.rejected ? "rejected" : "NOT REJECTED");
+    std::printf("%-30s %10.2f %10.2f %12.1f  %s\n", in.name.c_str(), f.ms, f.cpu_ms,
+                f.extra_kib / 1024.0, f.rejected ? "rejected" : "NOT REJECTED");
   }
 
   const int kTasks = 2000;

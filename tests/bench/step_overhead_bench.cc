@@ -52,8 +52,10 @@ double runner_step_us(runners::HostRunner& runner, int n, const std::string& dir
   for (int i = 0; i < n; ++i) {
     exec::StepInvocation s;
     s.name = "s" + std::to_string(i);
-    if (script) s.script = "true";
-    else s.command = {"/bin/true"};
+    if (script)
+      s.script = "true";
+    else
+      s.command = {"/bin/true"};
     inv.steps.push_back(s);
   }
   NullSink sink;
@@ -82,10 +84,12 @@ int main(int argc, char** argv) {
   std::printf("steps: %d\n", n);
   std::printf("bare spawn+wait of /bin/true:          %8.1f us/step\n", bare_spawn_us(n));
   runners::HostRunner ns_runner;
-  std::printf("host runner, command, namespaces=%d:   %8.1f us/step\n", ns_runner.mount_namespaces(),
+  std::printf("host runner, command, namespaces=%d:   %8.1f us/step\n",
+              ns_runner.mount_namespaces(),
               runner_step_us(ns_runner, n, (tmp / "a").string(), false));
   std::printf("host runner, script (bash), namespaces=%d: %8.1f us/step\n",
-              ns_runner.mount_namespaces(), runner_step_us(ns_runner, n, (tmp / "b").string(), true));
+              ns_runner.mount_namespaces(),
+              runner_step_us(ns_runner, n, (tmp / "b").string(), true));
   runners::HostRunnerOptions plain;
   plain.use_mount_namespace = false;
   runners::HostRunner plain_runner(plain);

@@ -1,12 +1,11 @@
 // A `baton run` killed with SIGKILL mid-run leaves a store that opens cleanly; the next baton
 // command marks the orphaned run (and its running TaskRun) interrupted.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "engine/store/run_store.h"
 #include "tests/cmd/baton_process.h"

@@ -1,13 +1,12 @@
 // `baton run` end to end through the real binary: exit codes, live output, params, workspaces,
 // retries, timeouts, Ctrl-C, --output, and refusing invalid files before running anything.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "tests/cmd/baton_process.h"
 
@@ -62,8 +61,10 @@ TEST_F(RunCmd, SucceedsWithLiveOutputAndResults) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("[hello:say] hello world"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("[report:show] aggregate Succeeded"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("PipelineRun demo Succeeded: Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 0"),
-            std::string::npos)
+  EXPECT_NE(
+      r.output.find(
+          "PipelineRun demo Succeeded: Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 0"),
+      std::string::npos)
       << r.output;
 }
 
@@ -76,9 +77,10 @@ TEST_F(RunCmd, ParamFlagOverridesTheRun) {
 TEST_F(RunCmd, OutputYamlIsTektonStatus) {
   auto r = run(kPipeline, {"--output", "yaml"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const char* want : {"kind: \"PipelineRun\"", "type: \"Succeeded\"", "status: \"True\"",
-                           "reason: \"Succeeded\"", "childReferences:", "name: \"demo-hello\"",
-                           "pipelineTaskName: \"hello\"", "name: \"greeting\"", "value: \"hi-world\""}) {
+  for (const char* want :
+       {"kind: \"PipelineRun\"", "type: \"Succeeded\"", "status: \"True\"", "reason: \"Succeeded\"",
+        "childReferences:", "name: \"demo-hello\"", "pipelineTaskName: \"hello\"",
+        "name: \"greeting\"", "value: \"hi-world\""}) {
     EXPECT_NE(r.output.find(want), std::string::npos) << want << "\n" << r.output;
   }
 }
@@ -106,9 +108,11 @@ spec:
 )Y");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("\"step-make\" exited with code 3"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("deploy skipped: PipelineRun was stopping"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("deploy skipped: PipelineRun was stopping"), std::string::npos)
+      << r.output;
   EXPECT_NE(r.output.find("[notify:post] build is Failed"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("PipelineRun bad Failed: Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 1"),
+  EXPECT_NE(r.output.find(
+                "PipelineRun bad Failed: Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 1"),
             std::string::npos)
       << r.output;
 }
@@ -130,6 +134,46 @@ spec:
   EXPECT_NE(r.output.find("retrying"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("try 1"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("try 2"), std::string::npos) << r.output;
+}
+
+TEST_F(RunCmd, MatrixFansOutAndAggregatesResults) {
+  auto r = run(R"Y(apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: mx}
+spec:
+  pipelineSpec:
+    tasks:
+      - name: build
+        matrix:
+          params:
+            - name: os
+              value: [linux, mac]
+            - name: arch
+              value: [amd64, arm64]
+          include:
+            - name: extra
+              params: [{name: os, value: plan9}, {name: arch, value: mips}]
+        taskSpec:
+          params: [{name: os}, {name: arch}]
+          results: [{name: id}]
+          steps: [{image: alpine, script: 'printf "$(params.os)-$(params.arch)" > $(results.id.path)'}]
+      - name: collect
+        params:
+          - name: ids
+            value: $(tasks.build.results.id[*])
+        taskSpec:
+          params: [{name: ids, type: array}]
+          steps:
+            - name: show
+              image: alpine
+              args: ["$(params.ids[*])"]
+              script: 'echo "$# builds: $*"'
+)Y");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(
+                "[collect:show] 5 builds: linux-amd64 linux-arm64 mac-amd64 mac-arm64 plan9-mips"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST_F(RunCmd, TaskRunTimeoutKillsTheStep) {
@@ -183,7 +227,8 @@ spec:
   pipelineRef: {name: p}
 )Y");
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("p.yaml:9:18: error: spec.tasks[1].runAfter[0]"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("p.yaml:9:18: error: spec.tasks[1].runAfter[0]"), std::string::npos)
+      << r.output;
   EXPECT_NE(r.output.find("nothing was run"), std::string::npos) << r.output;
 }
 
@@ -197,7 +242,8 @@ spec:
     tasks:
       - name: long
         taskSpec:
-          steps: [{image: alpine, script: "touch )Y" + marker + R"Y(; sleep 600"}]
+          steps: [{image: alpine, script: "touch )Y" +
+                                            marker + R"Y(; sleep 600"}]
     finally:
       - name: cleanup
         taskSpec:

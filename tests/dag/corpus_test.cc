@@ -1,12 +1,12 @@
 // Every pipeline in the Tekton examples corpus (Pipeline objects and inline pipelineSpecs of
 // PipelineRuns) must build, and its topological order must respect every edge.
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/dag/graph.h"
 #include "engine/spec/loader.h"
@@ -44,7 +44,8 @@ TEST(DagCorpus, EveryExamplePipelineBuilds) {
     std::vector<std::pair<std::string, const model::PipelineSpec*>> specs;
     for (const auto& p : out.objects.pipelines) specs.emplace_back(p.metadata.name, &p.spec);
     for (const auto& r : out.objects.pipeline_runs) {
-      if (r.spec.pipeline_spec) specs.emplace_back(r.metadata.name + r.metadata.generate_name, &*r.spec.pipeline_spec);
+      if (r.spec.pipeline_spec)
+        specs.emplace_back(r.metadata.name + r.metadata.generate_name, &*r.spec.pipeline_spec);
     }
     for (const auto& [name, spec] : specs) {
       const std::string where = rel + " " + name;
@@ -57,7 +58,8 @@ TEST(DagCorpus, EveryExamplePipelineBuilds) {
       EXPECT_EQ(g->size(), spec->tasks.size()) << where;
       EXPECT_EQ(g->topo_order().size(), g->size()) << where;
       check_order(*g, where);
-      for (const Edge& e : g->edges()) ++(e.kind == EdgeKind::kResultRef ? result_edges : run_after_edges);
+      for (const Edge& e : g->edges())
+        ++(e.kind == EdgeKind::kResultRef ? result_edges : run_after_edges);
     }
   }
   // The corpus exercises both kinds of edge; a scanner that found nothing would pass the loop.

@@ -1,12 +1,13 @@
 // Graph::build: shapes (parents, children, topological order, roots), merged edges and errors.
 // Each case draws its graph; an arrow x -> y means y runs after x. `r:` marks a result-ref edge.
 
-#include <string>
-#include <vector>
+#include "engine/dag/graph.h"
 
 #include <gtest/gtest.h>
 
-#include "engine/dag/graph.h"
+#include <string>
+#include <vector>
+
 #include "tests/dag/pipeline_fixture.h"
 
 namespace baton::dag {
@@ -140,7 +141,8 @@ const std::vector<ErrorCase>& error_cases() {
       //  +---+
       {"self-loop", make_spec({{"a", {"a"}}}), "pipeline tasks form a cycle: a -> a", "cycle"},
       //  a <-> b
-      {"2-cycle", make_spec({{"a", {"b"}}, {"b", {"a"}}}), "pipeline tasks form a cycle: a -> b -> a", "cycle"},
+      {"2-cycle", make_spec({{"a", {"b"}}, {"b", {"a"}}}),
+       "pipeline tasks form a cycle: a -> b -> a", "cycle"},
       //  a -> b -> c
       //  ^---------+
       {"3-cycle", make_spec({{"a", {"c"}}, {"b", {"a"}}, {"c", {"b"}}}),
@@ -152,16 +154,18 @@ const std::vector<ErrorCase>& error_cases() {
       //  a --r:--> b --r:--> a
       {"cycle through result refs", make_spec({{"a", {}, {"b"}}, {"b", {}, {"a"}}}),
        "pipeline tasks form a cycle: a -> b -> a", "cycle"},
-      {"unknown runAfter", make_spec({{"a"}, {"b", {"x"}}}), "task \"b\": runAfter names unknown task \"x\"",
-       "unknown_task"},
+      {"unknown runAfter", make_spec({{"a"}, {"b", {"x"}}}),
+       "task \"b\": runAfter names unknown task \"x\"", "unknown_task"},
       {"result ref to unknown task", make_spec({{"a"}, {"b", {}, {"x"}}}),
        "task \"b\": uses results of unknown task \"x\"", "unknown_task"},
       {"runAfter a finally task", with_finally({{"a", {"cleanup"}}}, "cleanup"),
-       "task \"a\": runAfter names finally task \"cleanup\" (finally tasks run after all tasks)", "unknown_task"},
+       "task \"a\": runAfter names finally task \"cleanup\" (finally tasks run after all tasks)",
+       "unknown_task"},
       {"result ref to a finally task", with_finally({{"a", {}, {"cleanup"}}}, "cleanup"),
-       "task \"a\": uses results of finally task \"cleanup\" (finally tasks run after all tasks)", "unknown_task"},
-      {"duplicate task name", make_spec({{"a"}, {"b"}, {"a"}}), "duplicate pipeline task name \"a\"",
-       "duplicate_task"},
+       "task \"a\": uses results of finally task \"cleanup\" (finally tasks run after all tasks)",
+       "unknown_task"},
+      {"duplicate task name", make_spec({{"a"}, {"b"}, {"a"}}),
+       "duplicate pipeline task name \"a\"", "duplicate_task"},
   };
   return kCases;
 }

@@ -2,10 +2,10 @@
 // Compact pipeline specs for DAG tests: a task is a name, its runAfter list and the tasks whose
 // results it reads (through a `$(tasks.X.results.out)` param).
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/model/types.h"
 
@@ -26,7 +26,8 @@ inline model::PipelineSpec make_spec(const std::vector<TaskDef>& defs) {
     t.name = d.name;
     t.run_after = d.run_after;
     for (const auto& dep : d.uses_results_of) {
-      t.params.push_back({"from-" + dep, model::ParamValue::of_string("$(tasks." + dep + ".results.out)")});
+      t.params.push_back(
+          {"from-" + dep, model::ParamValue::of_string("$(tasks." + dep + ".results.out)")});
     }
     spec.tasks.push_back(std::move(t));
   }

@@ -1,9 +1,9 @@
 // ReadySet: incremental readiness, declaration order, early completion, misuse.
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/dag/graph.h"
 #include "tests/dag/pipeline_fixture.h"

@@ -1,14 +1,13 @@
 // Large graphs: a 10,000-task chain must not recurse (build and find_cycle run on a thread with
 // a 256 KiB stack, which a recursive DFS of that depth overflows), and a 2,000-wide graph.
 
+#include <gtest/gtest.h>
 #include <pthread.h>
 
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/dag/graph.h"
 #include "tests/dag/pipeline_fixture.h"
@@ -84,7 +83,8 @@ TEST(Scale, TenThousandCycleIsReportedWithoutDeepRecursion) {
   ASSERT_FALSE(built->ok());
   const std::string& msg = built->error().message;
   // Starts at the first declared task on the cycle (t9999) and follows run order.
-  EXPECT_EQ(msg.rfind("pipeline tasks form a cycle: t9999 -> t0 -> t1 -> t2 -> ", 0), 0u) << msg.substr(0, 200);
+  EXPECT_EQ(msg.rfind("pipeline tasks form a cycle: t9999 -> t0 -> t1 -> t2 -> ", 0), 0u)
+      << msg.substr(0, 200);
   const std::string tail = " -> t9997 -> t9998 -> t9999";
   ASSERT_GT(msg.size(), tail.size());
   EXPECT_EQ(msg.substr(msg.size() - tail.size()), tail);

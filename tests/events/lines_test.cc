@@ -90,8 +90,8 @@ TEST_F(SmallPieceTest, LongLineSplitIntoPiecesOfTheLimit) {
   feed("abcdefghij\nxy");
   feed("zw");
   feed("v\n");
-  EXPECT_EQ(got_, (std::vector<Got>{
-                      {1, "abcd"}, {1, "efgh"}, {1, "ij\n"}, {1, "xyzw"}, {3, "v\n"}}));
+  EXPECT_EQ(got_,
+            (std::vector<Got>{{1, "abcd"}, {1, "efgh"}, {1, "ij\n"}, {1, "xyzw"}, {3, "v\n"}}));
 }
 
 TEST(LineStamper, SixtyFourKiBLimitByDefault) {
@@ -103,7 +103,8 @@ TEST(LineStamper, SixtyFourKiBLimitByDefault) {
     all += line;
   };
   const std::string line = std::string(150 * 1024, 'x') + "\n";
-  for (std::size_t at = 0; at < line.size(); at += 1000) stamper.feed(line.substr(at, 1000), collect);
+  for (std::size_t at = 0; at < line.size(); at += 1000)
+    stamper.feed(line.substr(at, 1000), collect);
   EXPECT_EQ(sizes, (std::vector<std::size_t>{65536, 65536, 22529}));
   EXPECT_EQ(all, line);
 }

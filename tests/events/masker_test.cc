@@ -16,7 +16,8 @@ using testing::naive_mask;
 
 using namespace std::string_literals;
 
-std::string feed_split(SecretMasker m, std::string_view text, const std::vector<std::size_t>& cuts) {
+std::string feed_split(SecretMasker m, std::string_view text,
+                       const std::vector<std::size_t>& cuts) {
   std::string out;
   std::size_t pos = 0;
   for (std::size_t cut : cuts) {
@@ -45,15 +46,20 @@ const std::vector<Case>& cases() {
       {"prefix_of_another", {"pass", "password"}, "my password is pass.", "my *** is ***."},
       {"self_overlap_chain", {"aaa"}, "baaaaaaab", "b***b"},
       {"late_longer_match_joins_two", {"ab1", "cd2", "b1xcd2e"}, "<ab1xcd2e>", "<***>"},
-      {"near_miss_not_masked", {"s3cr3tval"}, "s3cr3tva s3cr3tvaL 3cr3tval", "s3cr3tva s3cr3tvaL 3cr3tval"},
+      {"near_miss_not_masked",
+       {"s3cr3tval"},
+       "s3cr3tva s3cr3tvaL 3cr3tval",
+       "s3cr3tva s3cr3tvaL 3cr3tval"},
       {"binary_with_nul", {"\0k\xffy\0"s}, "\x01\0k\xffy\0\0\n\r\0"s, "\x01***\0\n\r\0"s},
       {"no_secret_bytes_unchanged", {}, "a\0b\r\n\xff\xfe\n"s, "a\0b\r\n\xff\xfe\n"s},
       {"short_secrets_ignored", {"", "x", "ab", "\n"}, "abxab\nx", "abxab\nx"},
       {"trailing_newline_stripped", {"tok123\n"}, "got tok123 ok\n", "got *** ok\n"},
       {"trailing_crlf_stripped", {"tok123\r\n"}, "got tok123\r\n", "got ***"},
       {"crlf_kept_around_mask", {"pw-xyz"}, "a pw-xyz\r\nb\r\n", "a ***\r\nb\r\n"},
-      {"many_secrets", {"alpha1", "bravo2", "charlie3", "delta4"},
-       "alpha1 bravo2 charlie3 delta4 echo5", "*** *** *** *** echo5"},
+      {"many_secrets",
+       {"alpha1", "bravo2", "charlie3", "delta4"},
+       "alpha1 bravo2 charlie3 delta4 echo5",
+       "*** *** *** *** echo5"},
   };
   return kCases;
 }

@@ -89,8 +89,8 @@ TEST(FanOutConsumer, CallsEveryConsumerInOrder) {
   exec::StepOutcome done;
   done.reason = "Completed";
   pipe.on_step_finished(0, done);
-  EXPECT_EQ(log, (Events{"a:s", "b:s", "a:x\n", "b:x\n", "a:n", "b:n", "a:Completed",
-                         "b:Completed"}));
+  EXPECT_EQ(log,
+            (Events{"a:s", "b:s", "a:x\n", "b:x\n", "a:n", "b:n", "a:Completed", "b:Completed"}));
 }
 
 }  // namespace

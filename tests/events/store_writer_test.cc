@@ -154,8 +154,8 @@ TEST_F(StoreWriterTest, EightThreadsFeedingDifferentStepsAtOnce) {
   auto step_text = [](int step, bool masked) {
     std::string all;
     for (int i = 0; i < kLines; ++i) {
-      all += "step " + std::to_string(step) + " line " + std::to_string(i) + " key=" +
-             (masked ? "***" : "s3cret-token") + "\n";
+      all += "step " + std::to_string(step) + " line " + std::to_string(i) +
+             " key=" + (masked ? "***" : "s3cret-token") + "\n";
     }
     return all;
   };

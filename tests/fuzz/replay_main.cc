@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     };
     if (std::filesystem::is_directory(root, ec)) {
       for (const auto& e : std::filesystem::recursive_directory_iterator(root, ec)) {
-        if (e.is_regular_file() && (e.path().extension() == ".yaml" || e.path().extension() == ".yml")) {
+        if (e.is_regular_file() &&
+            (e.path().extension() == ".yaml" || e.path().extension() == ".yml")) {
           visit(e.path());
         }
       }

@@ -1,14 +1,14 @@
 // Acceptance: every Tekton YAML file of the corpus (Tekton's own examples and catalog) loads and
 // validates with zero errors. One test case per file, named after its path.
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/model/validate.h"
 #include "engine/spec/loader.h"
@@ -38,7 +38,8 @@ const std::vector<std::string>& corpus_files() {
     const fs::path root(BATON_CORPUS_DIR);
     for (const char* dir : {"tekton-examples", "tekton-catalog"}) {
       std::error_code ec;
-      for (fs::recursive_directory_iterator it(root / dir, ec), end; !ec && it != end; it.increment(ec)) {
+      for (fs::recursive_directory_iterator it(root / dir, ec), end; !ec && it != end;
+           it.increment(ec)) {
         if (!it->is_regular_file() || it->path().extension() != ".yaml") continue;
         if (has_tekton_document(it->path())) out.push_back(fs::relative(it->path(), root).string());
       }

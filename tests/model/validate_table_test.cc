@@ -2,11 +2,11 @@
 // (line, column, field path, message), loader errors first, then validation errors in file order.
 // Every validation rule appears at least once, and so do the loader's own checks.
 
+#include <gtest/gtest.h>
+
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/model/validate.h"
 #include "engine/spec/loader.h"
@@ -46,7 +46,8 @@ ValidationLimits max_tasks(std::size_t n) {
 }
 
 const Case kCases[] = {
-    {"loader_unknown_field_did_you_mean", R"y(apiVersion: tekton.dev/v1
+    {"loader_unknown_field_did_you_mean",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -56,12 +57,11 @@ spec:
     imag: alpine
     script: echo
 )y",
-     {
-      {8, 5, "spec.steps[0].imag",
-       "unknown field \"imag\" (did you mean \"image\"?)"},
+     {{8, 5, "spec.steps[0].imag", "unknown field \"imag\" (did you mean \"image\"?)"},
       {7, 5, "spec.steps[0].image",
        "missing required field: every step needs an image (or set stepTemplate.image)"}}},
-    {"loader_wrong_type", R"y(apiVersion: tekton.dev/v1
+    {"loader_wrong_type",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -71,10 +71,9 @@ spec:
     retries: many
     taskRef: {name: x}
 )y",
-     {
-      {8, 14, "spec.tasks[0].retries",
-       "expected an integer, got \"many\""}}},
-    {"loader_missing_required_field", R"y(apiVersion: tekton.dev/v1
+     {{8, 14, "spec.tasks[0].retries", "expected an integer, got \"many\""}}},
+    {"loader_missing_required_field",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -85,10 +84,9 @@ spec:
     params:
     - value: v
 )y",
-     {
-      {10, 7, "spec.tasks[0].params[0].name",
-       "missing required field"}}},
-    {"loader_bad_duration", R"y(apiVersion: tekton.dev/v1
+     {{10, 7, "spec.tasks[0].params[0].name", "missing required field"}}},
+    {"loader_bad_duration",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -98,10 +96,10 @@ spec:
     taskRef: {name: x}
     timeout: 5 minutes
 )y",
-     {
-      {9, 14, "spec.tasks[0].timeout",
+     {{9, 14, "spec.tasks[0].timeout",
        "invalid duration \"5 minutes\" (use Go syntax such as \"1h30m\", \"90s\" or \"0\")"}}},
-    {"loader_duplicate_key", R"y(apiVersion: tekton.dev/v1
+    {"loader_duplicate_key",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -110,10 +108,9 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {5, 3, "",
-       "duplicate key \"name\" (first at line 4:3)"}}},
-    {"loader_merge_key_misuse", R"y(apiVersion: tekton.dev/v1
+     {{5, 3, "", "duplicate key \"name\" (first at line 4:3)"}}},
+    {"loader_merge_key_misuse",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -122,10 +119,9 @@ spec:
   - <<: not-a-map
     image: alpine
 )y",
-     {
-      {7, 9, "",
-       "merge key \"<<\" needs a mapping or a list of mappings"}}},
-    {"task_missing_name", R"y(apiVersion: tekton.dev/v1
+     {{7, 9, "", "merge key \"<<\" needs a mapping or a list of mappings"}}},
+    {"task_missing_name",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   labels: {a: b}
@@ -133,10 +129,9 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {4, 3, "metadata.name",
-       "missing required field: set metadata.name"}}},
-    {"task_invalid_name", R"y(apiVersion: tekton.dev/v1
+     {{4, 3, "metadata.name", "missing required field: set metadata.name"}}},
+    {"task_invalid_name",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: My_Task
@@ -144,20 +139,21 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {4, 9, "metadata.name",
-       "invalid name \"My_Task\": must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)"}}},
-    {"run_missing_name_and_generate_name", R"y(apiVersion: tekton.dev/v1
+     {{4, 9, "metadata.name",
+       "invalid name \"My_Task\": must be a DNS-1123 subdomain (lowercase letters, digits, '-' and "
+       "'.', starting and ending with a letter or digit, at most 253 characters)"}}},
+    {"run_missing_name_and_generate_name",
+     R"y(apiVersion: tekton.dev/v1
 kind: TaskRun
 metadata:
   labels: {a: b}
 spec:
   taskRef: {name: elsewhere}
 )y",
-     {
-      {4, 3, "metadata.name",
+     {{4, 3, "metadata.name",
        "missing required field: set metadata.name or metadata.generateName"}}},
-    {"pipeline_task_invalid_name", R"y(apiVersion: tekton.dev/v1
+    {"pipeline_task_invalid_name",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -166,10 +162,11 @@ spec:
   - name: Build_Image
     taskRef: {name: x}
 )y",
-     {
-      {7, 11, "spec.tasks[0].name",
-       "invalid pipeline task name \"Build_Image\": must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)"}}},
-    {"step_invalid_name", R"y(apiVersion: tekton.dev/v1
+     {{7, 11, "spec.tasks[0].name",
+       "invalid pipeline task name \"Build_Image\": must be a DNS-1123 label (lowercase letters, "
+       "digits and '-', starting and ending with a letter or digit, at most 63 characters)"}}},
+    {"step_invalid_name",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -178,10 +175,11 @@ spec:
   - name: Step One
     image: alpine
 )y",
-     {
-      {7, 11, "spec.steps[0].name",
-       "invalid step name \"Step One\": must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)"}}},
-    {"sidecar_invalid_name_and_no_image", R"y(apiVersion: tekton.dev/v1
+     {{7, 11, "spec.steps[0].name",
+       "invalid step name \"Step One\": must be a DNS-1123 label (lowercase letters, digits and "
+       "'-', starting and ending with a letter or digit, at most 63 characters)"}}},
+    {"sidecar_invalid_name_and_no_image",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -191,12 +189,12 @@ spec:
   sidecars:
   - name: db_1
 )y",
-     {
-      {9, 5, "spec.sidecars[0].image",
-       "missing required field: a sidecar needs an image"},
+     {{9, 5, "spec.sidecars[0].image", "missing required field: a sidecar needs an image"},
       {9, 11, "spec.sidecars[0].name",
-       "invalid sidecar name \"db_1\": must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)"}}},
-    {"param_invalid_name", R"y(apiVersion: tekton.dev/v1
+       "invalid sidecar name \"db_1\": must be a DNS-1123 label (lowercase letters, digits and "
+       "'-', starting and ending with a letter or digit, at most 63 characters)"}}},
+    {"param_invalid_name",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -206,10 +204,11 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {7, 11, "spec.params[0].name",
-       "invalid param name \"1st\": use letters, digits, '_', '-' and '.', starting with a letter or '_'"}}},
-    {"result_invalid_name", R"y(apiVersion: tekton.dev/v1
+     {{7, 11, "spec.params[0].name",
+       "invalid param name \"1st\": use letters, digits, '_', '-' and '.', starting with a letter "
+       "or '_'"}}},
+    {"result_invalid_name",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -219,10 +218,11 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {7, 11, "spec.results[0].name",
-       "invalid result name \"-bad\": use letters, digits, '-', '_' and '.', starting and ending with a letter or digit"}}},
-    {"duplicate_params", R"y(apiVersion: tekton.dev/v1
+     {{7, 11, "spec.results[0].name",
+       "invalid result name \"-bad\": use letters, digits, '-', '_' and '.', starting and ending "
+       "with a letter or digit"}}},
+    {"duplicate_params",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -234,10 +234,10 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {9, 11, "spec.params[2].name",
+     {{9, 11, "spec.params[2].name",
        "duplicate param name \"rev\": already used by spec.params[0]; names must be unique"}}},
-    {"duplicate_results", R"y(apiVersion: tekton.dev/v1
+    {"duplicate_results",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -248,10 +248,10 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {8, 11, "spec.results[1].name",
+     {{8, 11, "spec.results[1].name",
        "duplicate result name \"digest\": already used by spec.results[0]; names must be unique"}}},
-    {"duplicate_workspaces", R"y(apiVersion: tekton.dev/v1
+    {"duplicate_workspaces",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -262,10 +262,11 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {8, 11, "spec.workspaces[1].name",
-       "duplicate workspace name \"src\": already used by spec.workspaces[0]; names must be unique"}}},
-    {"duplicate_steps", R"y(apiVersion: tekton.dev/v1
+     {{8, 11, "spec.workspaces[1].name",
+       "duplicate workspace name \"src\": already used by spec.workspaces[0]; names must be "
+       "unique"}}},
+    {"duplicate_steps",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -276,10 +277,10 @@ spec:
   - name: s
     image: alpine
 )y",
-     {
-      {9, 11, "spec.steps[1].name",
+     {{9, 11, "spec.steps[1].name",
        "duplicate step name \"s\": already used by spec.steps[0]; names must be unique"}}},
-    {"duplicate_sidecars", R"y(apiVersion: tekton.dev/v1
+    {"duplicate_sidecars",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -292,10 +293,10 @@ spec:
   - name: db
     image: redis
 )y",
-     {
-      {11, 11, "spec.sidecars[1].name",
+     {{11, 11, "spec.sidecars[1].name",
        "duplicate sidecar name \"db\": already used by spec.sidecars[0]; names must be unique"}}},
-    {"duplicate_task_in_finally", R"y(apiVersion: tekton.dev/v1
+    {"duplicate_task_in_finally",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -307,20 +308,20 @@ spec:
   - name: build
     taskRef: {name: y}
 )y",
-     {
-      {10, 11, "spec.finally[0].name",
-       "duplicate pipeline task name \"build\": already used by spec.tasks[0]; names must be unique"}}},
-    {"task_without_steps", R"y(apiVersion: tekton.dev/v1
+     {{10, 11, "spec.finally[0].name",
+       "duplicate pipeline task name \"build\": already used by spec.tasks[0]; names must be "
+       "unique"}}},
+    {"task_without_steps",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
 spec:
   description: nothing to do
 )y",
-     {
-      {6, 3, "spec.steps",
-       "a Task needs at least one step"}}},
-    {"step_without_image", R"y(apiVersion: tekton.dev/v1
+     {{6, 3, "spec.steps", "a Task needs at least one step"}}},
+    {"step_without_image",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -329,10 +330,10 @@ spec:
   - name: s
     script: echo hi
 )y",
-     {
-      {7, 5, "spec.steps[0].image",
+     {{7, 5, "spec.steps[0].image",
        "missing required field: every step needs an image (or set stepTemplate.image)"}}},
-    {"step_template_image_counts", R"y(apiVersion: tekton.dev/v1
+    {"step_template_image_counts",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -346,10 +347,10 @@ spec:
     command: [ls]
     script: echo
 )y",
-     {
-      {13, 13, "spec.steps[1].script",
+     {{13, 13, "spec.steps[1].script",
        "script cannot be used together with command; move the command into the script"}}},
-    {"step_ref_with_image", R"y(apiVersion: tekton.dev/v1
+    {"step_ref_with_image",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -361,12 +362,12 @@ spec:
     env:
     - {name: A, value: b}
 )y",
-     {
-      {9, 12, "spec.steps[0].image",
+     {{9, 12, "spec.steps[0].image",
        "a step with ref cannot set image: the StepAction provides it; remove image or the ref"},
       {11, 5, "spec.steps[0].env",
        "a step with ref cannot set env: the StepAction provides it; remove env or the ref"}}},
-    {"step_on_error_invalid", R"y(apiVersion: tekton.dev/v1
+    {"step_on_error_invalid",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -375,10 +376,11 @@ spec:
   - image: alpine
     onError: continu
 )y",
-     {
-      {8, 14, "spec.steps[0].onError",
-       "invalid onError \"continu\": must be \"continue\" or \"stopAndFail\" (did you mean \"continue\"?)"}}},
-    {"object_result_without_properties", R"y(apiVersion: tekton.dev/v1
+     {{8, 14, "spec.steps[0].onError",
+       "invalid onError \"continu\": must be \"continue\" or \"stopAndFail\" (did you mean "
+       "\"continue\"?)"}}},
+    {"object_result_without_properties",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -389,10 +391,10 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {8, 11, "spec.results[0].type",
+     {{8, 11, "spec.results[0].type",
        "object result \"info\" must declare its keys in properties"}}},
-    {"param_default_type_mismatch", R"y(apiVersion: tekton.dev/v1
+    {"param_default_type_mismatch",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -404,10 +406,10 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {9, 14, "spec.params[0].default",
+     {{9, 14, "spec.params[0].default",
        "default is of type string but the param type is array; make them agree"}}},
-    {"param_default_not_in_enum", R"y(apiVersion: tekton.dev/v1
+    {"param_default_not_in_enum",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -419,10 +421,10 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {9, 14, "spec.params[0].default",
+     {{9, 14, "spec.params[0].default",
        "default \"fsat\" is not one of the enum values (did you mean \"fast\"?)"}}},
-    {"object_param_without_properties", R"y(apiVersion: tekton.dev/v1
+    {"object_param_without_properties",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -433,10 +435,9 @@ spec:
   steps:
   - image: alpine
 )y",
-     {
-      {8, 11, "spec.params[0].type",
-       "object param \"repo\" must declare its keys in properties"}}},
-    {"undeclared_param_reference", R"y(apiVersion: tekton.dev/v1
+     {{8, 11, "spec.params[0].type", "object param \"repo\" must declare its keys in properties"}}},
+    {"undeclared_param_reference",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -447,10 +448,11 @@ spec:
   - image: alpine
     args: ["--rev", "$(params.revison)"]
 )y",
-     {
-      {10, 21, "spec.steps[0].args[1]",
-       "unknown param \"revison\" in $(params.revison) (did you mean \"revision\"?); declare it in params"}}},
-    {"undeclared_object_key", R"y(apiVersion: tekton.dev/v1
+     {{10, 21, "spec.steps[0].args[1]",
+       "unknown param \"revison\" in $(params.revison) (did you mean \"revision\"?); declare it in "
+       "params"}}},
+    {"undeclared_object_key",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -464,10 +466,11 @@ spec:
   - image: alpine
     script: echo $(params.repo.ulr)
 )y",
-     {
-      {13, 13, "spec.steps[0].script",
-       "object param \"repo\" has no key \"ulr\" in $(params.repo.ulr) (did you mean \"url\"?); declare it in the param's properties"}}},
-    {"undeclared_result_path", R"y(apiVersion: tekton.dev/v1
+     {{13, 13, "spec.steps[0].script",
+       "object param \"repo\" has no key \"ulr\" in $(params.repo.ulr) (did you mean \"url\"?); "
+       "declare it in the param's properties"}}},
+    {"undeclared_result_path",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -478,10 +481,11 @@ spec:
   - image: alpine
     script: echo x > $(results.digets.path)
 )y",
-     {
-      {10, 13, "spec.steps[0].script",
-       "unknown result \"digets\" in $(results.digets.path) (did you mean \"digest\"?); declare it in results"}}},
-    {"step_params_without_ref_and_unknown_workspace", R"y(apiVersion: tekton.dev/v1
+     {{10, 13, "spec.steps[0].script",
+       "unknown result \"digets\" in $(results.digets.path) (did you mean \"digest\"?); declare it "
+       "in results"}}},
+    {"step_params_without_ref_and_unknown_workspace",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -495,12 +499,14 @@ spec:
     workspaces:
     - name: sorce
 )y",
-     {
-      {11, 5, "spec.steps[0].params",
-       "params can only be given to a step with ref (a StepAction); use $(params.…) of the Task instead"},
+     {{11, 5, "spec.steps[0].params",
+       "params can only be given to a step with ref (a StepAction); use $(params.…) of the Task "
+       "instead"},
       {13, 13, "spec.steps[0].workspaces[0].name",
-       "unknown workspace \"sorce\" (did you mean \"source\"?); declare it in the Task's workspaces"}}},
-    {"too_many_steps", R"y(apiVersion: tekton.dev/v1
+       "unknown workspace \"sorce\" (did you mean \"source\"?); declare it in the Task's "
+       "workspaces"}}},
+    {"too_many_steps",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: t
@@ -510,10 +516,10 @@ spec:
   - image: b
   - image: c
 )y",
-     {
-      {7, 3, "spec.steps",
-       "too many steps: 3 (the limit is 2)"}}, max_steps(2)},
-    {"pipeline_without_tasks", R"y(apiVersion: tekton.dev/v1
+     {{7, 3, "spec.steps", "too many steps: 3 (the limit is 2)"}},
+     max_steps(2)},
+    {"pipeline_without_tasks",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -521,10 +527,9 @@ spec:
   params:
   - name: x
 )y",
-     {
-      {6, 3, "spec.tasks",
-       "a Pipeline needs at least one task in spec.tasks"}}},
-    {"pipeline_task_ref_and_spec", R"y(apiVersion: tekton.dev/v1
+     {{6, 3, "spec.tasks", "a Pipeline needs at least one task in spec.tasks"}}},
+    {"pipeline_task_ref_and_spec",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -539,12 +544,11 @@ spec:
     params:
     - {name: x, value: y}
 )y",
-     {
-      {10, 7, "spec.tasks[0].taskSpec",
-       "set exactly one of taskRef and taskSpec, not both"},
+     {{10, 7, "spec.tasks[0].taskSpec", "set exactly one of taskRef and taskSpec, not both"},
       {12, 5, "spec.tasks[1]",
        "missing taskRef or taskSpec: a pipeline task needs exactly one of them"}}},
-    {"run_after_unknown_task", R"y(apiVersion: tekton.dev/v1
+    {"run_after_unknown_task",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -556,10 +560,9 @@ spec:
     runAfter: [build, biuld]
     taskRef: {name: x}
 )y",
-     {
-      {10, 23, "spec.tasks[1].runAfter[1]",
-       "unknown task \"biuld\" (did you mean \"build\"?)"}}},
-    {"run_after_itself_and_finally", R"y(apiVersion: tekton.dev/v1
+     {{10, 23, "spec.tasks[1].runAfter[1]", "unknown task \"biuld\" (did you mean \"build\"?)"}}},
+    {"run_after_itself_and_finally",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -576,14 +579,13 @@ spec:
     runAfter: [a]
     taskRef: {name: x}
 )y",
-     {
-      {8, 16, "spec.tasks[0].runAfter[0]",
-       "task \"a\" cannot run after itself"},
+     {{8, 16, "spec.tasks[0].runAfter[0]", "task \"a\" cannot run after itself"},
       {11, 16, "spec.tasks[1].runAfter[0]",
        "cannot run after finally task \"cleanup\": finally tasks run after all tasks"},
       {15, 15, "spec.finally[0].runAfter",
        "finally tasks cannot use runAfter: they run after all tasks of spec.tasks"}}},
-    {"dependency_cycle", R"y(apiVersion: tekton.dev/v1
+    {"dependency_cycle",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -601,10 +603,11 @@ spec:
       value: $(tasks.b.results.out)
     taskRef: {name: x}
 )y",
-     {
-      {7, 11, "spec.tasks[0].name",
-       "dependency cycle: a -> b -> c -> a (each task waits for the one before it, through runAfter or result references)"}}},
-    {"result_ref_unknown_task", R"y(apiVersion: tekton.dev/v1
+     {{7, 11, "spec.tasks[0].name",
+       "dependency cycle: a -> b -> c -> a (each task waits for the one before it, through "
+       "runAfter or result references)"}}},
+    {"result_ref_unknown_task",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -618,10 +621,10 @@ spec:
       value: $(tasks.biuld.results.digest)
     taskRef: {name: x}
 )y",
-     {
-      {12, 14, "spec.tasks[1].params[0].value",
+     {{12, 14, "spec.tasks[1].params[0].value",
        "unknown task \"biuld\" in $(tasks.biuld.results.digest) (did you mean \"build\"?)"}}},
-    {"result_refs_to_finally_tasks", R"y(apiVersion: tekton.dev/v1
+    {"result_refs_to_finally_tasks",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -639,12 +642,14 @@ spec:
     - {name: x, value: $(tasks.report.results.r)}
     taskRef: {name: x}
 )y",
-     {
-      {9, 24, "spec.tasks[0].params[0].value",
-       "tasks cannot use results of finally task \"report\" ($(tasks.report.results.r)): finally tasks run after all tasks"},
+     {{9, 24, "spec.tasks[0].params[0].value",
+       "tasks cannot use results of finally task \"report\" ($(tasks.report.results.r)): finally "
+       "tasks run after all tasks"},
       {16, 24, "spec.finally[1].params[0].value",
-       "finally tasks can only use results of tasks in spec.tasks, and \"report\" is a finally task ($(tasks.report.results.r))"}}},
-    {"status_refs_outside_finally", R"y(apiVersion: tekton.dev/v1
+       "finally tasks can only use results of tasks in spec.tasks, and \"report\" is a finally "
+       "task ($(tasks.report.results.r))"}}},
+    {"status_refs_outside_finally",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -662,12 +667,12 @@ spec:
       values: [Failed]
     taskRef: {name: x}
 )y",
-     {
-      {11, 14, "spec.tasks[1].when[0].input",
+     {{11, 14, "spec.tasks[1].when[0].input",
        "$(tasks.a.status) can only be used in finally tasks"},
       {14, 14, "spec.tasks[1].when[1].input",
        "$(tasks.status) can only be used in finally tasks"}}},
-    {"known_task_result_and_required_param", R"y(apiVersion: tekton.dev/v1
+    {"known_task_result_and_required_param",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: build
@@ -695,12 +700,14 @@ spec:
       value: $(tasks.build.results.digset)
     taskRef: {name: build}
 )y",
-     {
-      {21, 5, "spec.tasks[0].params",
-       "missing param \"url\" required by task \"build\" (it has no default); add {name: url, value: ...} to params"},
+     {{21, 5, "spec.tasks[0].params",
+       "missing param \"url\" required by task \"build\" (it has no default); add {name: url, "
+       "value: ...} to params"},
       {26, 14, "spec.tasks[1].params[0].value",
-       "task \"build\" has no result \"digset\" in $(tasks.build.results.digset) (did you mean \"digest\"?)"}}},
-    {"undeclared_pipeline_param_and_workspace", R"y(apiVersion: tekton.dev/v1
+       "task \"build\" has no result \"digset\" in $(tasks.build.results.digset) (did you mean "
+       "\"digest\"?)"}}},
+    {"undeclared_pipeline_param_and_workspace",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -718,12 +725,14 @@ spec:
       workspace: sources
     taskRef: {name: x}
 )y",
-     {
-      {13, 26, "spec.tasks[0].params[0].value",
-       "unknown param \"revison\" in $(params.revison) (did you mean \"revision\"?); declare it in params"},
+     {{13, 26, "spec.tasks[0].params[0].value",
+       "unknown param \"revison\" in $(params.revison) (did you mean \"revision\"?); declare it in "
+       "params"},
       {16, 18, "spec.tasks[0].workspaces[0].workspace",
-       "unknown pipeline workspace \"sources\" (did you mean \"source\"?); declare it in the Pipeline's spec.workspaces"}}},
-    {"when_bad_operator_and_values", R"y(apiVersion: tekton.dev/v1
+       "unknown pipeline workspace \"sources\" (did you mean \"source\"?); declare it in the "
+       "Pipeline's spec.workspaces"}}},
+    {"when_bad_operator_and_values",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -736,12 +745,12 @@ spec:
       values: []
     taskRef: {name: x}
 )y",
-     {
-      {10, 17, "spec.tasks[0].when[0].operator",
+     {{10, 17, "spec.tasks[0].when[0].operator",
        "invalid operator \"inn\": must be \"in\" or \"notin\" (did you mean \"in\"?)"},
       {11, 15, "spec.tasks[0].when[0].values",
        "missing required field: values must list at least one value"}}},
-    {"when_cel_with_input", R"y(apiVersion: tekton.dev/v1
+    {"when_cel_with_input",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -753,10 +762,10 @@ spec:
       input: foo
     taskRef: {name: x}
 )y",
-     {
-      {9, 12, "spec.tasks[0].when[0].cel",
+     {{9, 12, "spec.tasks[0].when[0].cel",
        "cel cannot be combined with input, operator or values; use one form"}}},
-    {"matrix_param_not_array_and_in_params", R"y(apiVersion: tekton.dev/v1
+    {"matrix_param_not_array_and_in_params",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -773,12 +782,12 @@ spec:
         value: amd64
     taskRef: {name: x}
 )y",
-     {
-      {12, 15, "spec.tasks[0].matrix.params[0].name",
+     {{12, 15, "spec.tasks[0].matrix.params[0].name",
        "param \"os\" is given both in params and matrix.params; keep one"},
       {15, 16, "spec.tasks[0].matrix.params[1].value",
        "matrix params must be arrays (or a reference to an array), got string"}}},
-    {"matrix_too_many_combinations", R"y(apiVersion: tekton.dev/v1
+    {"matrix_too_many_combinations",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -792,10 +801,10 @@ spec:
       - {name: z, value: [0, 1, 2]}
     taskRef: {name: x}
 )y",
-     {
-      {9, 7, "spec.tasks[0].matrix",
+     {{9, 7, "spec.tasks[0].matrix",
        "matrix of task \"a\" fans out to 300 combinations; the limit is 256"}}},
-    {"pipeline_results_bad_refs", R"y(apiVersion: tekton.dev/v1
+    {"pipeline_results_bad_refs",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -809,12 +818,12 @@ spec:
   - name: fixed
     value: constant
 )y",
-     {
-      {11, 12, "spec.results[0].value",
+     {{11, 12, "spec.results[0].value",
        "unknown task \"biuld\" in $(tasks.biuld.results.digest) (did you mean \"build\"?)"},
       {13, 12, "spec.results[1].value",
        "a pipeline result must reference a task result, like $(tasks.<task>.results.<result>)"}}},
-    {"too_many_tasks", R"y(apiVersion: tekton.dev/v1
+    {"too_many_tasks",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -825,10 +834,10 @@ spec:
   finally:
   - {name: c, taskRef: {name: x}}
 )y",
-     {
-      {7, 3, "spec.tasks",
-       "too many tasks: 3 (the limit is 2, tasks and finally together)"}}, max_tasks(2)},
-    {"timeouts_exceed_pipeline", R"y(apiVersion: tekton.dev/v1
+     {{7, 3, "spec.tasks", "too many tasks: 3 (the limit is 2, tasks and finally together)"}},
+     max_tasks(2)},
+    {"timeouts_exceed_pipeline",
+     R"y(apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata:
   name: pr
@@ -839,12 +848,11 @@ spec:
     tasks: 2h
     finally: 30m
 )y",
-     {
-      {8, 5, "spec.timeouts",
+     {{8, 5, "spec.timeouts",
        "timeouts.tasks + timeouts.finally (2h30m) exceed timeouts.pipeline (1h)"},
-      {9, 12, "spec.timeouts.tasks",
-       "timeouts.tasks (2h) exceeds timeouts.pipeline (1h)"}}},
-    {"timeouts_sum_exceeds_pipeline", R"y(apiVersion: tekton.dev/v1
+      {9, 12, "spec.timeouts.tasks", "timeouts.tasks (2h) exceeds timeouts.pipeline (1h)"}}},
+    {"timeouts_sum_exceeds_pipeline",
+     R"y(apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata:
   name: pr
@@ -855,10 +863,10 @@ spec:
     tasks: 45m
     finally: 30m
 )y",
-     {
-      {8, 5, "spec.timeouts",
+     {{8, 5, "spec.timeouts",
        "timeouts.tasks + timeouts.finally (1h15m) exceed timeouts.pipeline (1h)"}}},
-    {"pipeline_task_timeout_exceeds_run", R"y(apiVersion: tekton.dev/v1
+    {"pipeline_task_timeout_exceeds_run",
+     R"y(apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata:
   name: pr
@@ -873,10 +881,10 @@ spec:
         steps:
         - image: alpine
 )y",
-     {
-      {11, 16, "spec.pipelineSpec.tasks[0].timeout",
+     {{11, 16, "spec.pipelineSpec.tasks[0].timeout",
        "timeout of task \"slow\" (1h) exceeds the pipeline timeout of the run (10m)"}}},
-    {"pipeline_run_ref_and_spec_bad_status", R"y(apiVersion: tekton.dev/v1
+    {"pipeline_run_ref_and_spec_bad_status",
+     R"y(apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata:
   name: pr
@@ -888,12 +896,12 @@ spec:
     - name: a
       taskRef: {name: x}
 )y",
-     {
-      {6, 11, "spec.status",
-       "invalid status \"Canceled\": must be one of Cancelled, CancelledRunFinally, StoppedRunFinally, PipelineRunPending (did you mean \"Cancelled\"?)"},
-      {9, 5, "spec.pipelineSpec",
-       "set exactly one of pipelineRef and pipelineSpec, not both"}}},
-    {"pipeline_run_without_pipeline", R"y(apiVersion: tekton.dev/v1
+     {{6, 11, "spec.status",
+       "invalid status \"Canceled\": must be one of Cancelled, CancelledRunFinally, "
+       "StoppedRunFinally, PipelineRunPending (did you mean \"Cancelled\"?)"},
+      {9, 5, "spec.pipelineSpec", "set exactly one of pipelineRef and pipelineSpec, not both"}}},
+    {"pipeline_run_without_pipeline",
+     R"y(apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata:
   name: pr
@@ -901,10 +909,10 @@ spec:
   params:
   - {name: a, value: b}
 )y",
-     {
-      {6, 3, "spec",
+     {{6, 3, "spec",
        "missing pipelineRef or pipelineSpec: a PipelineRun needs exactly one of them"}}},
-    {"pipeline_run_missing_params_and_workspaces", R"y(apiVersion: tekton.dev/v1
+    {"pipeline_run_missing_params_and_workspaces",
+     R"y(apiVersion: tekton.dev/v1
 kind: Pipeline
 metadata:
   name: p
@@ -933,14 +941,16 @@ spec:
   - pipelineTaskName: biuld
     serviceAccountName: sa
 )y",
-     {
-      {23, 3, "spec.workspaces",
-       "missing workspace binding \"source\" required by the pipeline; bind it, e.g. {name: source, emptyDir: {}}"},
+     {{23, 3, "spec.workspaces",
+       "missing workspace binding \"source\" required by the pipeline; bind it, e.g. {name: "
+       "source, emptyDir: {}}"},
       {25, 3, "spec.params",
-       "missing param \"url\" required by the pipeline (it has no default); add {name: url, value: ...} to params"},
+       "missing param \"url\" required by the pipeline (it has no default); add {name: url, value: "
+       "...} to params"},
       {27, 23, "spec.taskRunSpecs[0].pipelineTaskName",
        "unknown pipeline task \"biuld\" (did you mean \"build\"?)"}}},
-    {"workspace_binding_sources", R"y(apiVersion: tekton.dev/v1
+    {"workspace_binding_sources",
+     R"y(apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata:
   name: pr
@@ -953,12 +963,14 @@ spec:
   - name: b
     subPath: x
 )y",
-     {
-      {8, 5, "spec.workspaces[0]",
-       "workspace binding \"a\" sets 2 volume sources (emptyDir, persistentVolumeClaim); set exactly one"},
+     {{8, 5, "spec.workspaces[0]",
+       "workspace binding \"a\" sets 2 volume sources (emptyDir, persistentVolumeClaim); set "
+       "exactly one"},
       {11, 5, "spec.workspaces[1]",
-       "workspace binding \"b\" needs a volume source: one of emptyDir, persistentVolumeClaim, volumeClaimTemplate, configMap, secret, projected, csi"}}},
-    {"nested_inline_spec_paths", R"y(apiVersion: tekton.dev/v1
+       "workspace binding \"b\" needs a volume source: one of emptyDir, persistentVolumeClaim, "
+       "volumeClaimTemplate, configMap, secret, projected, csi"}}},
+    {"nested_inline_spec_paths",
+     R"y(apiVersion: tekton.dev/v1
 kind: PipelineRun
 metadata:
   name: pr
@@ -973,10 +985,10 @@ spec:
         - image: alpine
           script: echo $(params.missing)
 )y",
-     {
-      {14, 19, "spec.pipelineSpec.tasks[0].taskSpec.steps[1].script",
+     {{14, 19, "spec.pipelineSpec.tasks[0].taskSpec.steps[1].script",
        "unknown param \"missing\" in $(params.missing); declare it in params"}}},
-    {"task_run_ref_and_spec", R"y(apiVersion: tekton.dev/v1
+    {"task_run_ref_and_spec",
+     R"y(apiVersion: tekton.dev/v1
 kind: TaskRun
 metadata:
   name: tr
@@ -986,10 +998,9 @@ spec:
     steps:
     - image: alpine
 )y",
-     {
-      {8, 5, "spec.taskSpec",
-       "set exactly one of taskRef and taskSpec, not both"}}},
-    {"task_run_missing_param_and_inline_no_image", R"y(apiVersion: tekton.dev/v1
+     {{8, 5, "spec.taskSpec", "set exactly one of taskRef and taskSpec, not both"}}},
+    {"task_run_missing_param_and_inline_no_image",
+     R"y(apiVersion: tekton.dev/v1
 kind: Task
 metadata:
   name: build
@@ -1015,9 +1026,9 @@ spec:
     steps:
     - name: s
 )y",
-     {
-      {16, 3, "spec.params",
-       "missing param \"url\" required by the task (it has no default); add {name: url, value: ...} to params"},
+     {{16, 3, "spec.params",
+       "missing param \"url\" required by the task (it has no default); add {name: url, value: "
+       "...} to params"},
       {25, 7, "spec.taskSpec.steps[0].image",
        "missing required field: every step needs an image (or set stepTemplate.image)"}}},
 };
@@ -1039,11 +1050,11 @@ TEST_P(TableTest, ReportsExactlyTheExpectedDiagnostics) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Invalid, TableTest, testing::ValuesIn(kCases),
-                         [](const testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+                         [](const testing::TestParamInfo<Case>& i) {
+                           return std::string(i.param.name);
+                         });
 
-TEST(TableSize, CoversAtLeast45InvalidDocuments) {
-  EXPECT_GE(std::size(kCases), 45u);
-}
+TEST(TableSize, CoversAtLeast45InvalidDocuments) { EXPECT_GE(std::size(kCases), 45u); }
 
 }  // namespace
 }  // namespace baton::model

@@ -177,7 +177,9 @@ TEST_P(ValidTest, NoDiagnostics) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Valid, ValidTest, testing::ValuesIn(kValid),
-                         [](const testing::TestParamInfo<ValidCase>& i) { return std::string(i.param.name); });
+                         [](const testing::TestParamInfo<ValidCase>& i) {
+                           return std::string(i.param.name);
+                         });
 
 }  // namespace
 }  // namespace baton::model

@@ -1,9 +1,8 @@
 // The host runner's process lifecycle: timeouts, cancellation, sidecars, streaming, concurrency.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -107,8 +106,8 @@ TEST_F(HostLifecycleTest, CancelKillsTheTreeAndReportsOnce) {
     DoneWaiter done;
     {
       HostRunner runner;
-      auto exec = runner.start(invocation({tree_step()}, as_timeout ? "t" : "c"), sink,
-                               done.callback());
+      auto exec =
+          runner.start(invocation({tree_step()}, as_timeout ? "t" : "c"), sink, done.callback());
       ASSERT_TRUE(sink.wait_for_stdout(0, "tree-up"));
       exec->cancel(as_timeout);
       exec->cancel(as_timeout);  // idempotent
@@ -118,7 +117,7 @@ TEST_F(HostLifecycleTest, CancelKillsTheTreeAndReportsOnce) {
       EXPECT_EQ(out->reason, as_timeout ? "TaskRunTimeout" : "TaskRunCancelled");
       EXPECT_EQ(out->steps[0].reason, out->reason);
       exec->cancel(false);  // after the end: no effect
-    }  // the runner's destructor waits for every attempt thread
+    }                       // the runner's destructor waits for every attempt thread
     EXPECT_EQ(done.calls(), 1);
     expect_tree_gone();
   }
@@ -126,11 +125,13 @@ TEST_F(HostLifecycleTest, CancelKillsTheTreeAndReportsOnce) {
 
 TEST_F(HostLifecycleTest, SidecarRunsBeforeStepsAndIsStoppedAfter) {
   const std::string pidfile = tmp_.path() + "/sidecar.pid";
-  StepInvocation sidecar = script_step("side", "echo sidecar-up\necho $$ > \"$P\"\nexec sleep 1000");
+  StepInvocation sidecar =
+      script_step("side", "echo sidecar-up\necho $$ > \"$P\"\nexec sleep 1000");
   sidecar.env = {{"P", pidfile}};
   // The step sees the sidecar's pid file: the sidecar was started before it.
-  auto step = script_step("s", "for i in $(seq 1 600); do [ -s \"$P\" ] && break; sleep 0.05; done\n"
-                               "cat \"$P\"");
+  auto step = script_step("s",
+                          "for i in $(seq 1 600); do [ -s \"$P\" ] && break; sleep 0.05; done\n"
+                          "cat \"$P\"");
   step.env = {{"P", pidfile}};
   auto inv = invocation({step});
   inv.sidecars = {sidecar};

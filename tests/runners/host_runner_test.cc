@@ -108,8 +108,9 @@ TEST_F(HostRunnerTest, LiteralTektonAndWorkspacePaths) {
   if (!runner_.mount_namespaces()) GTEST_SKIP() << "no mount namespaces (needs root)";
   TempDir src;
   auto inv = invocation(
-      {script_step("w", "pwd; echo \"$HOME\"; printf r1 > /tekton/results/r; echo data > /workspace/f;"
-                        " echo in-src > /workspace/src/file"),
+      {script_step("w",
+                   "pwd; echo \"$HOME\"; printf r1 > /tekton/results/r; echo data > /workspace/f;"
+                   " echo in-src > /workspace/src/file"),
        script_step("r", "cat /workspace/f; cat /tekton/steps/step-w/exitCode")});
   inv.workspaces = {{"src", src.path(), "/workspace/src", false}};
   inv.result_names = {"r"};

@@ -21,7 +21,8 @@ const std::vector<Case>& dag_cases() {
 )y",
        {running("a"), ok("a"), running("b"), ok("b"), running("c"), ok("c")},
        {{"a", "Succeeded"}, {"b", "Succeeded"}, {"c", "Succeeded"}},
-       "Succeeded", done(3, 0, 0, 0)},
+       "Succeeded",
+       done(3, 0, 0, 0)},
       //     a
       //    / \      .
       //   b   c
@@ -38,7 +39,8 @@ const std::vector<Case>& dag_cases() {
        {running("a"), ok("a"), running("b c"), ok("b"), running("c"), ok("c"), running("d"),
         ok("d")},
        {{"a", "Succeeded"}, {"b", "Succeeded"}, {"c", "Succeeded"}, {"d", "Succeeded"}},
-       "Succeeded", done(4, 0, 0, 0)},
+       "Succeeded",
+       done(4, 0, 0, 0)},
       //        a
       //      / | \     .
       //     b  c  d
@@ -57,9 +59,13 @@ const std::vector<Case>& dag_cases() {
 )y",
        {running("a"), ok("a"), running("b c d"), ok("d", {{"r", "3"}}), ok("b", {{"r", "1"}}),
         running("c"), ok("c", {{"r", "2"}}), running("e"), ok("e")},
-       {{"a", "Succeeded"}, {"b", "Succeeded"}, {"c", "Succeeded"}, {"d", "Succeeded"},
+       {{"a", "Succeeded"},
+        {"b", "Succeeded"},
+        {"c", "Succeeded"},
+        {"d", "Succeeded"},
         {"e", "Succeeded"}},
-       "Succeeded", done(5, 0, 0, 0)},
+       "Succeeded",
+       done(5, 0, 0, 0)},
       // a1 -> a2
       // b1 -> b2      two independent branches start together and advance separately
       {"parallel branches start together",
@@ -73,7 +79,8 @@ const std::vector<Case>& dag_cases() {
        {running("a1 b1"), ok("b1"), running("a1 b2"), ok("a1"), running("a2 b2"), ok("b2"),
         ok("a2")},
        {{"a1", "Succeeded"}, {"a2", "Succeeded"}, {"b1", "Succeeded"}, {"b2", "Succeeded"}},
-       "Succeeded", done(4, 0, 0, 0)},
+       "Succeeded",
+       done(4, 0, 0, 0)},
       // guarded[when: mode in (prod)] -> after
       // guarded =r=> consumer -> grandchild
       // listed[when: "prod" in envs[*]]
@@ -98,7 +105,8 @@ const std::vector<Case>& dag_cases() {
         {"consumer", "Skipped: Results were missing"},
         {"grandchild", "Skipped: Parent Tasks were skipped"},
         {"listed", "Succeeded"}},
-       "Completed", done(2, 0, 0, 3)},
+       "Completed",
+       done(2, 0, 0, 3)},
       // a =r=> no[when: r notin (skip)]
       // a =r=> yes[when: r in (skip)]
       {"when on a result: notin skips, in runs",
@@ -113,8 +121,11 @@ const std::vector<Case>& dag_cases() {
       when: [{input: "$(tasks.a.results.r)", operator: in, values: [skip]}]
 )y",
        {running("a"), ok("a", {{"r", "skip"}}), running("yes"), ok("yes")},
-       {{"a", "Succeeded"}, {"no", "Skipped: When Expressions evaluated to false"}, {"yes", "Succeeded"}},
-       "Completed", done(2, 0, 0, 1)},
+       {{"a", "Succeeded"},
+        {"no", "Skipped: When Expressions evaluated to false"},
+        {"yes", "Succeeded"}},
+       "Completed",
+       done(2, 0, 0, 1)},
       // a -> b        a fails while c runs: b and d are skipped, c is not cancelled,
       // c -> d        the finally task still runs
       // finally: f
@@ -134,7 +145,8 @@ const std::vector<Case>& dag_cases() {
         {"c", "Succeeded"},
         {"d", "Skipped: PipelineRun was stopping"},
         {"f", "Succeeded"}},
-       "Failed", done(3, 1, 0, 2)},
+       "Failed",
+       done(3, 1, 0, 2)},
       // a[onError: continue] -> b
       {"onError continue ignores the failure",
        R"y(  pipelineSpec:
@@ -144,10 +156,12 @@ const std::vector<Case>& dag_cases() {
 )y",
        {fail("a"), running("b"), ok("b")},
        {{"a", "Failed: Failed"}, {"b", "Succeeded"}},
-       "Succeeded", "Tasks Completed: 2 (Failed: 1 (Ignored: 1), Cancelled 0), Skipped: 0"},
+       "Succeeded",
+       "Tasks Completed: 2 (Failed: 1 (Ignored: 1), Cancelled 0), Skipped: 0"},
       // a[onError: continue] =r=> got           a wrote r before failing: got runs
       // a[onError: continue] =s=> lost[continue] s never written: lost is skipped
-      {"results of an ignored failure reach consumers; missing ones skip onError-continue consumers",
+      {"results of an ignored failure reach consumers; missing ones skip onError-continue "
+       "consumers",
        R"y(  pipelineSpec:
     tasks:
     - {name: a, taskRef: {name: t}, onError: continue}
@@ -159,7 +173,8 @@ const std::vector<Case>& dag_cases() {
 )y",
        {fail("a", {{"r", "partial"}}), running("got"), ok("got")},
        {{"a", "Failed: Failed"}, {"got", "Succeeded"}, {"lost", "Skipped: Results were missing"}},
-       "Completed", "Tasks Completed: 2 (Failed: 1 (Ignored: 1), Cancelled 0), Skipped: 1"},
+       "Completed",
+       "Tasks Completed: 2 (Failed: 1 (Ignored: 1), Cancelled 0), Skipped: 1"},
       // a =r=> b -> c     a succeeds without writing r
       {"a missing result of a succeeded task fails its consumer",
        R"y(  pipelineSpec:
@@ -172,7 +187,8 @@ const std::vector<Case>& dag_cases() {
        {{"a", "Succeeded"},
         {"b", "Failed: InvalidTaskResultReference"},
         {"c", "Skipped: PipelineRun was stopping"}},
-       "Failed", done(2, 1, 0, 1)},
+       "Failed",
+       done(2, 1, 0, 1)},
       // m[matrix x: items[*] = ()] -> after
       {"an empty matrix array skips the task, and its children as parent-skipped",
        R"y(  params: [{name: items, value: []}]
@@ -187,7 +203,8 @@ const std::vector<Case>& dag_cases() {
        {},
        {{"m", "Skipped: Matrix Parameters have an empty array"},
         {"after", "Skipped: Parent Tasks were skipped"}},
-       "Completed", done(0, 0, 0, 2)},
+       "Completed",
+       done(0, 0, 0, 2)},
       // w[when: false] =r=> c      c has a parent skipped by when (whose result it reads) and a
       // m[empty matrix] -> c       parent skipped otherwise: the parent skip wins, as in Tekton
       {"parent-skipped is checked before missing results",
@@ -205,7 +222,8 @@ const std::vector<Case>& dag_cases() {
        {{"w", "Skipped: When Expressions evaluated to false"},
         {"m", "Skipped: Matrix Parameters have an empty array"},
         {"c", "Skipped: Parent Tasks were skipped"}},
-       "Completed", done(0, 0, 0, 3)},
+       "Completed",
+       done(0, 0, 0, 3)},
       // missing -> b      `missing` refers to a Task nobody defined
       {"an unresolvable taskRef fails the task when it would start",
        R"y(  pipelineSpec:
@@ -215,7 +233,8 @@ const std::vector<Case>& dag_cases() {
 )y",
        {},
        {{"missing", "Failed: CouldntGetTask"}, {"b", "Skipped: PipelineRun was stopping"}},
-       "Failed", done(1, 1, 0, 1)},
+       "Failed",
+       done(1, 1, 0, 1)},
   };
   return kCases;
 }

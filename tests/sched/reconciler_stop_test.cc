@@ -43,7 +43,8 @@ const std::vector<Case>& stop_cases() {
         {"f2", "Succeeded"},
         {"f3", "Skipped: When Expressions evaluated to false"},
         {"f4", "Skipped: Results were missing"}},
-       "Completed", done(3, 0, 0, 3)},
+       "Completed",
+       done(3, 0, 0, 3)},
       // a (fails)
       // finally: f1[when: tasks.a.status in (Failed)]  f2[when: tasks.status in (Failed)]
       //          f3 =r=> a                            skipped: a failed, no result
@@ -61,7 +62,8 @@ const std::vector<Case>& stop_cases() {
         {"f1", "Succeeded"},
         {"f2", "Succeeded"},
         {"f3", "Skipped: Results were missing"}},
-       "Failed", done(3, 1, 0, 1)},
+       "Failed",
+       done(3, 1, 0, 1)},
       // a        finally: fm[matrix x: items[*] = ()]
       {"an empty matrix array skips a finally task too",
        R"y(  params: [{name: items, value: []}]
@@ -76,7 +78,8 @@ const std::vector<Case>& stop_cases() {
 )y",
        {ok("a")},
        {{"a", "Succeeded"}, {"fm", "Skipped: Matrix Parameters have an empty array"}},
-       "Completed", done(1, 0, 0, 1)},
+       "Completed",
+       done(1, 0, 0, 1)},
       // a        finally: f (fails)
       {"a failing finally task fails the run",
        R"y(  pipelineSpec:
@@ -87,7 +90,8 @@ const std::vector<Case>& stop_cases() {
 )y",
        {ok("a"), running("f"), fail("f")},
        {{"a", "Succeeded"}, {"f", "Failed: Failed"}},
-       "Failed", done(2, 1, 0, 0)},
+       "Failed",
+       done(2, 1, 0, 0)},
       // a -> c     cancel while a and b run: both cancelled, c skipped, finally not run
       // b          finally: f
       {"Cancelled cancels running tasks and skips the rest, finally included",
@@ -104,7 +108,8 @@ const std::vector<Case>& stop_cases() {
         {"b", "Cancelled"},
         {"c", "Skipped: PipelineRun was stopping"},
         {"f", "Skipped: PipelineRun was stopping"}},
-       "Cancelled", "PipelineRun \"pr\" was cancelled"},
+       "Cancelled",
+       "PipelineRun \"pr\" was cancelled"},
       // a -> c     a failed before the cancel: a hard cancel still reads "Cancelled"
       // b
       {"Cancelled after a failure is still Cancelled",
@@ -116,14 +121,18 @@ const std::vector<Case>& stop_cases() {
 )y",
        {fail("a"), running("b"), stop(StopRequest::kCancelled)},
        {{"a", "Failed: Failed"}, {"b", "Cancelled"}, {"c", "Skipped: PipelineRun was stopping"}},
-       "Cancelled", "PipelineRun \"pr\" was cancelled"},
+       "Cancelled",
+       "PipelineRun \"pr\" was cancelled"},
       // a -> b     graceful cancel while a runs: a cancelled, b skipped, finally runs
       // finally: f
       {"CancelledRunFinally cancels the DAG and runs finally",
        kAThenBFinally,
        {stop(StopRequest::kCancelledRunFinally), running("f"), ok("f")},
-       {{"a", "Cancelled"}, {"b", "Skipped: PipelineRun was gracefully cancelled"}, {"f", "Succeeded"}},
-       "Cancelled", "PipelineRun \"pr\" was cancelled"},
+       {{"a", "Cancelled"},
+        {"b", "Skipped: PipelineRun was gracefully cancelled"},
+        {"f", "Succeeded"}},
+       "Cancelled",
+       "PipelineRun \"pr\" was cancelled"},
       // a -> b     graceful stop: a and c finish, b never starts, finally runs
       // c
       // finally: f
@@ -142,7 +151,8 @@ const std::vector<Case>& stop_cases() {
         {"b", "Skipped: PipelineRun was gracefully stopped"},
         {"c", "Succeeded"},
         {"f", "Succeeded"}},
-       "Cancelled", "PipelineRun \"pr\" was cancelled"},
+       "Cancelled",
+       "PipelineRun \"pr\" was cancelled"},
       // a -> b     the pipeline timeout (default 1h) fires while a runs
       // finally: f
       {"pipeline timeout cancels everything and skips the rest",
@@ -151,7 +161,8 @@ const std::vector<Case>& stop_cases() {
        {{"a", "Cancelled"},
         {"b", "Skipped: PipelineRun timeout has been reached"},
         {"f", "Skipped: PipelineRun timeout has been reached"}},
-       "PipelineRunTimeout", "PipelineRun \"pr\" failed to finish within \"1h0m0s\""},
+       "PipelineRunTimeout",
+       "PipelineRun \"pr\" failed to finish within \"1h0m0s\""},
       // a -> b     the tasks timeout (30m) fires while a runs; finally still runs
       // finally: f
       {"tasks timeout cancels the DAG, runs finally, and times the run out",
@@ -160,7 +171,8 @@ const std::vector<Case>& stop_cases() {
        {{"a", "Cancelled"},
         {"b", "Skipped: PipelineRun Tasks timeout has been reached"},
         {"f", "Succeeded"}},
-       "PipelineRunTimeout", "PipelineRun \"pr\" failed due to tasks failed to finish within \"30m0s\""},
+       "PipelineRunTimeout",
+       "PipelineRun \"pr\" failed due to tasks failed to finish within \"30m0s\""},
       // a          finally: f1 (done), f2 (running when the finally timeout fires)
       {"finally timeout cancels running finally tasks and fails the run",
        R"y(  timeouts: {pipeline: 2h, finally: 10m}
@@ -173,7 +185,8 @@ const std::vector<Case>& stop_cases() {
 )y",
        {ok("a"), ok("f1"), running("f2"), timeout_finally()},
        {{"a", "Succeeded"}, {"f1", "Succeeded"}, {"f2", "Cancelled"}},
-       "Failed", done(3, 1, 0, 0)},
+       "Failed",
+       done(3, 1, 0, 0)},
   };
   return kCases;
 }

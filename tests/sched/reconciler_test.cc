@@ -1,9 +1,9 @@
 // Reconciler: TaskRun plans, incrementality on wide pipelines, and the simulator's own
 // bookkeeping (values it publishes), which the table tests rely on.
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "tests/sched/script.h"
 
@@ -29,7 +29,8 @@ TEST(ReconcilerTaskRun, FinalReasonIsTheAttemptsReason) {
     bool ok;
     std::string reason;
   };
-  for (const Row& row : {Row{true, "Succeeded"}, Row{false, "Failed"}, Row{false, "TaskRunTimeout"}}) {
+  for (const Row& row :
+       {Row{true, "Succeeded"}, Row{false, "Failed"}, Row{false, "TaskRunTimeout"}}) {
     SCOPED_TRACE(row.reason);
     auto plan = plan_from_yaml(kTaskRun);
     ASSERT_TRUE(plan.ok()) << plan.error().message;
@@ -52,8 +53,9 @@ TEST(ReconcilerTaskRun, FinalReasonIsTheAttemptsReason) {
 //                                                  |    |          |
 //                                                  c0   c1   …   c<w-1>
 std::string wide_run(int width) {
-  std::string y = "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata: {name: wide}\nspec:\n"
-                  "  pipelineSpec:\n    tasks:\n";
+  std::string y =
+      "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata: {name: wide}\nspec:\n"
+      "  pipelineSpec:\n    tasks:\n";
   const std::string spec = ", taskSpec: {steps: [{name: s, image: alpine, script: \"true\"}]}";
   for (int i = 0; i < width; ++i) {
     std::string n = std::to_string(i);
@@ -90,8 +92,9 @@ TEST(ReconcilerIncremental, OneFinishedTaskYieldsOnlyItsChildrensActions) {
 
 // One root fanning out to 2,000 children: the root's end starts them all in one call.
 TEST(ReconcilerIncremental, FanOutStartsAllChildrenAtOnce) {
-  std::string y = "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata: {name: fan}\nspec:\n"
-                  "  pipelineSpec:\n    tasks:\n";
+  std::string y =
+      "apiVersion: tekton.dev/v1\nkind: PipelineRun\nmetadata: {name: fan}\nspec:\n"
+      "  pipelineSpec:\n    tasks:\n";
   const std::string spec = ", taskSpec: {steps: [{name: s, image: alpine, script: \"true\"}]}";
   y += "    - {name: root" + spec + "}\n";
   for (int i = 0; i < 2000; ++i) {

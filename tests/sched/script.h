@@ -2,12 +2,12 @@
 // The script language of the reconciler table tests: what happens to a run, in order, and the
 // checks between events. Each case is a PipelineRun written as YAML plus such a script.
 
+#include <gtest/gtest.h>
+
 #include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tests/sched/sim.h"
 
@@ -15,7 +15,15 @@ namespace baton::sched::testing {
 
 /// One event of a test run, or a check of which tasks are running at that point.
 struct Step {
-  enum class Op { kSucceed, kFail, kStop, kTimeoutPipeline, kTimeoutTasks, kTimeoutFinally, kRunning };
+  enum class Op {
+    kSucceed,
+    kFail,
+    kStop,
+    kTimeoutPipeline,
+    kTimeoutTasks,
+    kTimeoutFinally,
+    kRunning
+  };
   Op op = Op::kSucceed;
   std::string task;  // kSucceed/kFail: the task; kRunning: the expected running set
   Results results;
@@ -34,18 +42,28 @@ inline Step timeout_pipeline() { return {Step::Op::kTimeoutPipeline, {}, {}, {},
 inline Step timeout_tasks() { return {Step::Op::kTimeoutTasks, {}, {}, {}, {}}; }
 inline Step timeout_finally() { return {Step::Op::kTimeoutFinally, {}, {}, {}, {}}; }
 /// Checks that exactly these tasks (space separated, plan order) are running now.
-inline Step running(std::string names) { return {Step::Op::kRunning, std::move(names), {}, {}, {}}; }
+inline Step running(std::string names) {
+  return {Step::Op::kRunning, std::move(names), {}, {}, {}};
+}
 
 /// Applies `step` to `sim`; kRunning checks with gtest and reports the step number.
 inline void play(Sim& sim, const Step& step, std::size_t n) {
   switch (step.op) {
-    case Step::Op::kSucceed: return sim.succeed(step.task, step.results);
-    case Step::Op::kFail: return sim.fail(step.task, step.reason, step.results);
-    case Step::Op::kStop: return sim.request_stop(step.stop);
-    case Step::Op::kTimeoutPipeline: return sim.time_out_pipeline();
-    case Step::Op::kTimeoutTasks: return sim.time_out_tasks();
-    case Step::Op::kTimeoutFinally: return sim.time_out_finally();
-    case Step::Op::kRunning: EXPECT_EQ(sim.running(), step.task) << "at step " << n; return;
+    case Step::Op::kSucceed:
+      return sim.succeed(step.task, step.results);
+    case Step::Op::kFail:
+      return sim.fail(step.task, step.reason, step.results);
+    case Step::Op::kStop:
+      return sim.request_stop(step.stop);
+    case Step::Op::kTimeoutPipeline:
+      return sim.time_out_pipeline();
+    case Step::Op::kTimeoutTasks:
+      return sim.time_out_tasks();
+    case Step::Op::kTimeoutFinally:
+      return sim.time_out_finally();
+    case Step::Op::kRunning:
+      EXPECT_EQ(sim.running(), step.task) << "at step " << n;
+      return;
   }
 }
 
@@ -61,8 +79,8 @@ struct Case {
   std::string spec;  // YAML under the PipelineRun's `spec:`, indented two spaces
   std::vector<Step> steps;
   std::vector<std::pair<std::string, std::string>> expect;  // every task: Sim::describe()
-  std::string reason;   // final condition reason
-  std::string message;  // final condition message
+  std::string reason;                                       // final condition reason
+  std::string message;                                      // final condition message
   friend void PrintTo(const Case& c, std::ostream* os) { *os << c.label; }
 };
 

@@ -15,7 +15,8 @@ Result<RunPlan> plan_from_yaml(const std::string& yaml) {
   if (out.objects.pipeline_runs.size() == 1) {
     return plan_pipeline_run(out.objects.pipeline_runs.front(), catalog);
   }
-  if (out.objects.task_runs.size() == 1) return plan_task_run(out.objects.task_runs.front(), catalog);
+  if (out.objects.task_runs.size() == 1)
+    return plan_task_run(out.objects.task_runs.front(), catalog);
   return Fail("want exactly one PipelineRun or TaskRun");
 }
 
@@ -40,9 +41,12 @@ const std::string& Sim::reason(const std::string& name) const {
 std::string Sim::describe(const std::string& name) const {
   const TaskFacts& t = facts_.tasks[index(name)];
   switch (t.status) {
-    case TaskStatus::kFailed: return "Failed: " + t.reason;
-    case TaskStatus::kSkipped: return "Skipped: " + t.reason;
-    default: return to_string(t.status);
+    case TaskStatus::kFailed:
+      return "Failed: " + t.reason;
+    case TaskStatus::kSkipped:
+      return "Skipped: " + t.reason;
+    default:
+      return to_string(t.status);
   }
 }
 
@@ -184,8 +188,8 @@ void Sim::publish(std::size_t i) {
   const PlannedTask& p = plan_.tasks[i];
   const TaskFacts& t = facts_.tasks[i];
   const std::string prefix = "tasks." + p.task.name + ".";
-  bool results_visible = t.status == TaskStatus::kSucceeded ||
-                         (t.status == TaskStatus::kFailed && t.failure_ignored);
+  bool results_visible =
+      t.status == TaskStatus::kSucceeded || (t.status == TaskStatus::kFailed && t.failure_ignored);
   if (results_visible && !t.instances.empty()) {
     for (const auto& [k, v] : t.instances.back().results) values_.set(prefix + "results." + k, v);
   }

@@ -12,7 +12,7 @@ namespace baton::testing {
 struct HostileInput {
   std::string name;
   std::function<std::string()> make;  // generated on demand: one is 100 MB
-  std::string expected_error;          // a substring of the first diagnostic's text
+  std::string expected_error;         // a substring of the first diagnostic's text
 };
 
 /// All hostile inputs, as generators.

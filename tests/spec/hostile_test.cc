@@ -43,7 +43,8 @@ TEST(Hostile, DirectoryIsNotAFile) {
 }
 
 TEST(Hostile, ManyErrorsAreCapped) {
-  std::string text = "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n";
+  std::string text =
+      "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n";
   for (int i = 0; i < 1000; ++i) text += "  - {name: s" + std::to_string(i) + ", bogus: 1}\n";
   spec::LoadOutput out = spec::load_text(text, "many.yaml");
   ASSERT_EQ(out.errors.size(), 201u);

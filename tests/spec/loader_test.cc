@@ -2,9 +2,10 @@
 // field paths resolved back to positions.
 
 #include "engine/spec/loader.h"
-#include "engine/spec/decode_util.h"
 
 #include <gtest/gtest.h>
+
+#include "engine/spec/decode_util.h"
 
 namespace baton::spec {
 namespace {
@@ -115,23 +116,27 @@ spec:
 }
 
 TEST(Loader, V1RejectsV1beta1StepResources) {
-  auto out = load("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n"
-                  "    - image: a\n      resources: {}\n");
+  auto out = load(
+      "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: t}\nspec:\n  steps:\n"
+      "    - image: a\n      resources: {}\n");
   EXPECT_EQ(errors_of(out),
             "t.yaml:7:7: error: spec.steps[0].resources: \"resources\" is v1beta1; in "
             "tekton.dev/v1 it is \"computeResources\"\n");
 }
 
 TEST(Loader, UnknownFieldSuggestsTheClosest) {
-  auto out = load("apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n"
-                  "  tasks:\n    - name: a\n      runAftr: [b]\n      taskRef: {name: x}\n");
-  EXPECT_EQ(errors_of(out), "t.yaml:7:7: error: spec.tasks[0].runAftr: unknown field \"runAftr\" "
-                            "(did you mean \"runAfter\"?)\n");
+  auto out = load(
+      "apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata: {name: p}\nspec:\n"
+      "  tasks:\n    - name: a\n      runAftr: [b]\n      taskRef: {name: x}\n");
+  EXPECT_EQ(errors_of(out),
+            "t.yaml:7:7: error: spec.tasks[0].runAftr: unknown field \"runAftr\" "
+            "(did you mean \"runAfter\"?)\n");
 }
 
 TEST(Loader, KubernetesObjectsTravelAlong) {
-  auto out = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n---\n"
-                  "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {k: v}\n");
+  auto out = load(
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: b}\n---\n"
+      "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {k: v}\n");
   ASSERT_TRUE(out.errors.empty()) << errors_of(out);
   ASSERT_EQ(out.objects.externals.size(), 2u);
   const auto* cm = out.objects.find_external("ConfigMap", "cm");
@@ -145,8 +150,9 @@ TEST(Loader, ErrorsForMissingKindAndSpec) {
             "apiVersion and kind\n");
   EXPECT_EQ(errors_of(load("apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: x}\n")),
             "t.yaml:1:1: error: spec: missing required field\n");
-  EXPECT_EQ(errors_of(load("- a\n- b\n")),
-            "t.yaml:1:1: error: a document must be a mapping with apiVersion and kind, got a list\n");
+  EXPECT_EQ(
+      errors_of(load("- a\n- b\n")),
+      "t.yaml:1:1: error: a document must be a mapping with apiVersion and kind, got a list\n");
 }
 
 TEST(Loader, DurationsFollowGoSyntax) {
@@ -162,9 +168,10 @@ TEST(Loader, DurationsFollowGoSyntax) {
 }
 
 TEST(Loader, LocatePathFindsNodesAndFallsBackToAncestors) {
-  auto r = parse_yaml("spec:\n  tasks:\n    - name: a\n      params:\n        - name: p\n"
-                      "          value: v\nmetadata:\n  annotations:\n    baton.dev/x: y\n",
-                      "t.yaml");
+  auto r = parse_yaml(
+      "spec:\n  tasks:\n    - name: a\n      params:\n        - name: p\n"
+      "          value: v\nmetadata:\n  annotations:\n    baton.dev/x: y\n",
+      "t.yaml");
   ASSERT_TRUE(r.ok());
   const Node& root = (*r)[0].root;
   Mark m = locate_path(root, "spec.tasks[0].params[0].value");

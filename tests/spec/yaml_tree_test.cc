@@ -103,13 +103,14 @@ INSTANTIATE_TEST_SUITE_P(
         Rejection{"NulByte", std::string("a: b\0c", 6),
                   "t.yaml:1:5: error: NUL byte: this looks like a binary file, not YAML"},
         Rejection{"BadIndent", "a:\n  b: 1\n c: 2\n",
-                  "t.yaml:3:2: error: did not find expected key (while parsing a block mapping started at 1:1)"},
+                  "t.yaml:3:2: error: did not find expected key (while parsing a block mapping "
+                  "started at 1:1)"},
         Rejection{"RecursiveAlias", "a: &x [1, *x]\n",
                   "t.yaml:1:11: error: alias *x refers to the node that contains it"},
         Rejection{"TabIndent", "a:\n\tb: 1\n",
-                  "t.yaml:2:1: error: found character that cannot start any token (while scanning for the next token started at 2:1)"},
-        Rejection{"UnknownAnchor", "a: *nope\n",
-                  "t.yaml:1:4: error: unknown anchor \"nope\""}),
+                  "t.yaml:2:1: error: found character that cannot start any token (while scanning "
+                  "for the next token started at 2:1)"},
+        Rejection{"UnknownAnchor", "a: *nope\n", "t.yaml:1:4: error: unknown anchor \"nope\""}),
     [](const auto& param_info) { return param_info.param.name; });
 
 TEST(YamlTree, LargeMappingDuplicateIsFoundLinearly) {
@@ -144,7 +145,8 @@ TEST(YamlTree, FileSizeLimit) {
 TEST(YamlTree, MissingFileIsAnError) {
   auto r = parse_yaml_file("/nonexistent/x.yaml");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "/nonexistent/x.yaml: error: cannot open: No such file or directory");
+  EXPECT_EQ(r.error().message,
+            "/nonexistent/x.yaml: error: cannot open: No such file or directory");
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 #include "engine/subst/apply.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace baton::subst {
 namespace {
@@ -35,7 +35,8 @@ model::TaskSpec make_spec() {
   step.args = {"$(params.flags)", "--msg=$(params.msg)"};
   step.working_dir = "$(workspaces.src.path)/sub";
   step.env.push_back({"MSG", "$(params.msg)", Json()});
-  step.env.push_back({"CM", "", Json{{"configMapKeyRef", {{"name", "$(params.cm)"}, {"key", "k"}}}}});
+  step.env.push_back(
+      {"CM", "", Json{{"configMapKeyRef", {{"name", "$(params.cm)"}, {"key", "k"}}}}});
   step.env_from = Json::array({Json{{"prefix", "$(params.name)_"}}});
   step.volume_mounts = Json::array({Json{{"name", "v"}, {"mountPath", "$(workspaces.src.path)"}}});
   step.script = "#!/bin/sh\necho $(params.msg) > $(results.out.path)\necho $(params.unknown)\n";
@@ -59,7 +60,8 @@ model::TaskSpec make_spec() {
   sc.script = "echo $(params.name)";
   spec.sidecars.push_back(sc);
 
-  spec.volumes = Json::array({Json{{"name", "v-$(params.name)"}, {"configMap", {{"name", "$(params.cm)"}}}}});
+  spec.volumes =
+      Json::array({Json{{"name", "v-$(params.name)"}, {"configMap", {{"name", "$(params.cm)"}}}}});
   spec.workspaces.push_back({"src", "desc $(params.name)", "/custom/$(params.name)", false, false});
   spec.description = "uses $(params.name)";
   return spec;
@@ -120,9 +122,12 @@ TEST(ApplyToTaskSpec, ErrorInsideJsonNamesThePath) {
 }
 
 TEST(ApplyToJson, SubstitutesLeavesNotKeysAndKeepsOtherTypes) {
-  Json j = Json{{"$(params.name)", "$(params.name)"}, {"n", 3}, {"list", Json::array({"$(params.img)", true})}};
+  Json j = Json{{"$(params.name)", "$(params.name)"},
+                {"n", 3},
+                {"list", Json::array({"$(params.img)", true})}};
   ASSERT_TRUE(apply_to_json(j, make_context()).ok());
-  EXPECT_EQ(j, (Json{{"$(params.name)", "named"}, {"n", 3}, {"list", Json::array({"alpine:3", true})}}));
+  EXPECT_EQ(
+      j, (Json{{"$(params.name)", "named"}, {"n", 3}, {"list", Json::array({"alpine:3", true})}}));
 }
 
 }  // namespace
@@ -143,7 +148,8 @@ TEST(ApplyToPipelineTask, SubstitutesPipelineTaskFieldsAndPropagatesParams) {
                            {{"extra", {{"img", ParamValue::of_string("$(params.img)")}}}}};
   t.workspaces.push_back({"src", "shared", "$(params.name)/sub"});
   t.when.push_back({"$(tasks.build.results.digest)", "notin", {""}, ""});
-  t.task_ref = model::Ref{"$(params.name)-task", "", "", "", {{"url", ParamValue::of_string("$(params.img)")}}};
+  t.task_ref = model::Ref{
+      "$(params.name)-task", "", "", "", {{"url", ParamValue::of_string("$(params.img)")}}};
   t.on_error = "$(params.mode)";
   model::TaskSpec spec;
   model::ParamSpec own;

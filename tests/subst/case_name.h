@@ -10,7 +10,8 @@ template <typename Info>
 std::string case_name(const Info& info) {
   std::string name = std::to_string(info.index) + "_";
   for (char ch : info.param.input) {
-    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) name += ch;
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
+      name += ch;
   }
   return name.substr(0, 60);
 }

@@ -1,14 +1,14 @@
 // The reference grammar against every Tekton YAML in the shared corpus: each `$(<root>.` or
 // `$(<root>[` in real Tasks and Pipelines must be found as a reference, starting right there.
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/subst/refs.h"
 
@@ -32,7 +32,7 @@ std::vector<fs::path> corpus_yaml() {
 TEST(CorpusReferences, EveryTektonVariableInCorpusIsFound) {
   std::vector<fs::path> files = corpus_yaml();
   ASSERT_GT(files.size(), 50U) << "corpus missing under " << BATON_CORPUS_DIR;
-  const std::vector<std::string> roots = {"params", "tasks",   "context", "workspaces",
+  const std::vector<std::string> roots = {"params",  "tasks", "context", "workspaces",
                                           "results", "steps", "step",    "credentials"};
   std::size_t total = 0;
   for (const fs::path& f : files) {

@@ -1,10 +1,10 @@
 #include "engine/subst/refs.h"
 
+#include <gtest/gtest.h>
+
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tests/subst/case_name.h"
 
@@ -56,25 +56,32 @@ INSTANTIATE_TEST_SUITE_P(
         OneRefCase{"$(tasks.T.reason)", {"tasks", "T", "reason"}, std::nullopt},
         OneRefCase{"$(tasks.status)", {"tasks", "status"}, std::nullopt},
         OneRefCase{"$(tasks.T.matrix.length)", {"tasks", "T", "matrix", "length"}, std::nullopt},
-        OneRefCase{"$(tasks.T.matrix.R.length)", {"tasks", "T", "matrix", "R", "length"}, std::nullopt},
+        OneRefCase{
+            "$(tasks.T.matrix.R.length)", {"tasks", "T", "matrix", "R", "length"}, std::nullopt},
         OneRefCase{"$(workspaces.W.path)", {"workspaces", "W", "path"}, std::nullopt},
         OneRefCase{"$(workspaces.W.bound)", {"workspaces", "W", "bound"}, std::nullopt},
         OneRefCase{"$(workspaces.W.claim)", {"workspaces", "W", "claim"}, std::nullopt},
         OneRefCase{"$(workspaces.W.volume)", {"workspaces", "W", "volume"}, std::nullopt},
         OneRefCase{"$(context.pipelineRun.name)", {"context", "pipelineRun", "name"}, std::nullopt},
-        OneRefCase{"$(context.pipelineRun.namespace)", {"context", "pipelineRun", "namespace"}, std::nullopt},
+        OneRefCase{"$(context.pipelineRun.namespace)",
+                   {"context", "pipelineRun", "namespace"},
+                   std::nullopt},
         OneRefCase{"$(context.pipelineRun.uid)", {"context", "pipelineRun", "uid"}, std::nullopt},
         OneRefCase{"$(context.pipeline.name)", {"context", "pipeline", "name"}, std::nullopt},
-        OneRefCase{"$(context.pipelineTask.retries)", {"context", "pipelineTask", "retries"}, std::nullopt},
+        OneRefCase{"$(context.pipelineTask.retries)",
+                   {"context", "pipelineTask", "retries"},
+                   std::nullopt},
         OneRefCase{"$(context.taskRun.name)", {"context", "taskRun", "name"}, std::nullopt},
-        OneRefCase{"$(context.taskRun.namespace)", {"context", "taskRun", "namespace"}, std::nullopt},
+        OneRefCase{
+            "$(context.taskRun.namespace)", {"context", "taskRun", "namespace"}, std::nullopt},
         OneRefCase{"$(context.taskRun.uid)", {"context", "taskRun", "uid"}, std::nullopt},
         OneRefCase{"$(context.task.name)", {"context", "task", "name"}, std::nullopt},
         OneRefCase{"$(context.task.retry-count)", {"context", "task", "retry-count"}, std::nullopt},
         OneRefCase{"$(results.R.path)", {"results", "R", "path"}, std::nullopt},
         OneRefCase{"$(results['R'].path)", {"results", "R", "path"}, std::nullopt},
         OneRefCase{"$(steps.S.exitCode.path)", {"steps", "S", "exitCode", "path"}, std::nullopt},
-        OneRefCase{"$(steps.step-unnamed-0.exitCode.path)", {"steps", "step-unnamed-0", "exitCode", "path"},
+        OneRefCase{"$(steps.step-unnamed-0.exitCode.path)",
+                   {"steps", "step-unnamed-0", "exitCode", "path"},
                    std::nullopt},
         OneRefCase{"$(steps.S.results.R)", {"steps", "S", "results", "R"}, std::nullopt},
         OneRefCase{"$(step.results.R.path)", {"step", "results", "R", "path"}, std::nullopt},
@@ -87,7 +94,9 @@ struct NotRefCase {
 
 class NotRefTest : public ::testing::TestWithParam<NotRefCase> {};
 
-TEST_P(NotRefTest, FindsNothing) { EXPECT_TRUE(find_references(GetParam().input).empty()) << GetParam().input; }
+TEST_P(NotRefTest, FindsNothing) {
+  EXPECT_TRUE(find_references(GetParam().input).empty()) << GetParam().input;
+}
 
 INSTANTIATE_TEST_SUITE_P(
     Malformed, NotRefTest,

@@ -1,9 +1,9 @@
 #include "engine/subst/substitute.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tests/subst/case_name.h"
 
@@ -74,10 +74,8 @@ INSTANTIATE_TEST_SUITE_P(
     Table, SubstituteStringTest,
     ::testing::Values(
         StringCase{"hello $(params.name)!", "hello world!"},
-        StringCase{"no references at all", "no references at all"},
-        StringCase{"", ""},
-        StringCase{"$(params.a)$(params.b)", "AB"},
-        StringCase{"[$(params.empty)]", "[]"},
+        StringCase{"no references at all", "no references at all"}, StringCase{"", ""},
+        StringCase{"$(params.a)$(params.b)", "AB"}, StringCase{"[$(params.empty)]", "[]"},
         StringCase{"$(params['dotted.name']) $(params[\"dotted.name\"]) $(params.dotted.name)",
                    "dotted dotted dotted"},
         StringCase{"$(params.arr[0])|$(params.arr[1])|$(params['arr'][2])", "x|y z|$(params.a)"},
@@ -85,18 +83,24 @@ INSTANTIATE_TEST_SUITE_P(
         StringCase{"$(tasks.build.results.digest)", "sha256:abc\n"},
         StringCase{"$(tasks.build.results.list[1])", "l1"},
         StringCase{"$(tasks.build.results.meta.url)", "http://x"},
-        StringCase{"$(tasks.build.status)/$(tasks.build.reason)/$(tasks.status)", "Succeeded/Completed/Completed"},
+        StringCase{"$(tasks.build.status)/$(tasks.build.reason)/$(tasks.status)",
+                   "Succeeded/Completed/Completed"},
         StringCase{"$(tasks.build.matrix.length) $(tasks.build.matrix.digest.length)", "3 3"},
-        StringCase{"$(workspaces.src.path) $(workspaces.src.bound) $(workspaces.src.claim) $(workspaces.src.volume)",
+        StringCase{"$(workspaces.src.path) $(workspaces.src.bound) $(workspaces.src.claim) "
+                   "$(workspaces.src.volume)",
                    "/workspace/src true pvc-1 ws-abc"},
-        StringCase{"$(context.pipelineRun.name) $(context.pipelineRun.namespace) $(context.pipelineRun.uid)",
+        StringCase{"$(context.pipelineRun.name) $(context.pipelineRun.namespace) "
+                   "$(context.pipelineRun.uid)",
                    "pr-1 ns uid-pr"},
         StringCase{"$(context.pipeline.name) $(context.pipelineTask.retries)", "pipe 2"},
-        StringCase{"$(context.taskRun.name) $(context.taskRun.namespace) $(context.taskRun.uid)", "tr-1 ns uid-tr"},
+        StringCase{"$(context.taskRun.name) $(context.taskRun.namespace) $(context.taskRun.uid)",
+                   "tr-1 ns uid-tr"},
         StringCase{"$(context.task.name) $(context.task.retry-count)", "t 1"},
-        StringCase{"$(results.out.path) $(results['out'].path)", "/tekton/results/out /tekton/results/out"},
+        StringCase{"$(results.out.path) $(results['out'].path)",
+                   "/tekton/results/out /tekton/results/out"},
         StringCase{"$(steps.step-one.exitCode.path)", "/tekton/steps/step-one/exitCode"},
-        StringCase{"$(steps.one.results.r) $(step.results.r.path)", "step-result /tekton/steps/step-one/results/r"},
+        StringCase{"$(steps.one.results.r) $(step.results.r.path)",
+                   "step-result /tekton/steps/step-one/results/r"},
         StringCase{"$(credentials.path)", "/tekton/creds"},
         // One pass: a value that contains a reference is not expanded again.
         StringCase{"$(params.sneaky)", "$(params.a)"},
@@ -105,13 +109,10 @@ INSTANTIATE_TEST_SUITE_P(
                    "$(params.missing) $(tasks.other.results.r) $(context.x.y)"},
         StringCase{"$(params.name.sub)", "$(params.name.sub)"},  // a string is not an object
         // Malformed text stays literal; no escaping.
-        StringCase{"$(params.a", "$(params.a"},
-        StringCase{"$(", "$("},
-        StringCase{"$()", "$()"},
+        StringCase{"$(params.a", "$(params.a"}, StringCase{"$(", "$("}, StringCase{"$()", "$()"},
         StringCase{"$$(params.a)", "$A"},
         StringCase{"echo $(pwd) $(date +%s)", "echo $(pwd) $(date +%s)"},
-        StringCase{"x=$(echo $(params.a))", "x=$(echo A)"},
-        StringCase{"$(params.a)$(", "A$("}),
+        StringCase{"x=$(echo $(params.a))", "x=$(echo A)"}, StringCase{"$(params.a)$(", "A$("}),
     [](const auto& i) { return case_name(i); });
 
 struct ErrorCase {
@@ -125,7 +126,8 @@ TEST_P(SubstituteStringErrorTest, Fails) {
   Context ctx = make_context();
   Result<std::string> got = substitute_string(GetParam().input, ctx);
   ASSERT_FALSE(got.ok()) << GetParam().input << " gave " << *got;
-  EXPECT_NE(got.error().message.find(GetParam().message_part), std::string::npos) << got.error().message;
+  EXPECT_NE(got.error().message.find(GetParam().message_part), std::string::npos)
+      << got.error().message;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -145,13 +147,13 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(SubstituteArray, ExpandsWholeArrayElementsInPlace) {
   Context ctx = make_context();
-  Result<std::vector<std::string>> got =
-      substitute_array({"--flag", "$(params.arr[*])", "$(params.name)", "$(tasks.build.results.list[*])",
-                        "$(params.arr)", "$(params.none[*])", "end $(params.arr[0])"},
-                       ctx);
+  Result<std::vector<std::string>> got = substitute_array(
+      {"--flag", "$(params.arr[*])", "$(params.name)", "$(tasks.build.results.list[*])",
+       "$(params.arr)", "$(params.none[*])", "end $(params.arr[0])"},
+      ctx);
   ASSERT_TRUE(got.ok()) << got.error().message;
-  std::vector<std::string> want = {"--flag", "x", "y z", "$(params.a)", "world", "l0", "l1",
-                                   "x",      "y z", "$(params.a)", "end x"};
+  std::vector<std::string> want = {"--flag", "x", "y z", "$(params.a)", "world", "l0",
+                                   "l1",     "x", "y z", "$(params.a)", "end x"};
   EXPECT_EQ(*got, want);
 }
 
@@ -188,16 +190,23 @@ INSTANTIATE_TEST_SUITE_P(
     Table, SubstituteValueTest,
     ::testing::Values(
         ValueCase{ParamValue::of_string("$(params.name)-x"), ParamValue::of_string("world-x")},
-        ValueCase{ParamValue::of_string("$(params.arr[*])"), ParamValue::of_array({"x", "y z", "$(params.a)"})},
-        ValueCase{ParamValue::of_string("$(params.arr)"), ParamValue::of_array({"x", "y z", "$(params.a)"})},
-        ValueCase{ParamValue::of_string("$(tasks.build.results.list[*])"), ParamValue::of_array({"l0", "l1"})},
-        ValueCase{ParamValue::of_string("$(params.obj[*])"), ParamValue::of_object({{"key", "v1"}, {"other", "v2"}})},
-        ValueCase{ParamValue::of_string("$(tasks.build.results.meta[*])"), ParamValue::of_object({{"url", "http://x"}})},
+        ValueCase{ParamValue::of_string("$(params.arr[*])"),
+                  ParamValue::of_array({"x", "y z", "$(params.a)"})},
+        ValueCase{ParamValue::of_string("$(params.arr)"),
+                  ParamValue::of_array({"x", "y z", "$(params.a)"})},
+        ValueCase{ParamValue::of_string("$(tasks.build.results.list[*])"),
+                  ParamValue::of_array({"l0", "l1"})},
+        ValueCase{ParamValue::of_string("$(params.obj[*])"),
+                  ParamValue::of_object({{"key", "v1"}, {"other", "v2"}})},
+        ValueCase{ParamValue::of_string("$(tasks.build.results.meta[*])"),
+                  ParamValue::of_object({{"url", "http://x"}})},
         ValueCase{ParamValue::of_string("$(params.arr[1])"), ParamValue::of_string("y z")},
-        ValueCase{ParamValue::of_string("$(params.unknown[*])"), ParamValue::of_string("$(params.unknown[*])")},
+        ValueCase{ParamValue::of_string("$(params.unknown[*])"),
+                  ParamValue::of_string("$(params.unknown[*])")},
         ValueCase{ParamValue::of_array({"a", "$(params.arr[*])", "$(params.b)"}),
                   ParamValue::of_array({"a", "x", "y z", "$(params.a)", "B"})},
-        ValueCase{ParamValue::of_object({{"k", "$(params.obj.key)"}, {"d", "$(tasks.build.results.digest)"}}),
+        ValueCase{ParamValue::of_object({{"k", "$(params.obj.key)"},
+                                         {"d", "$(tasks.build.results.digest)"}}),
                   ParamValue::of_object({{"k", "v1"}, {"d", "sha256:abc\n"}})}));
 
 TEST(SubstituteValue, ObjectInsideStringIsAnError) {
@@ -217,12 +226,14 @@ TEST(ContextSetParams, DefaultsThenGivenValuesWithObjectKeysMerged) {
   model::ParamSpec s3;
   s3.name = "nodefault";
   Context ctx;
-  ctx.set_params({s1, s2, s3}, {{"o", ParamValue::of_object({{"b", "20"}})}, {"extra", ParamValue::of_string("e")}});
+  ctx.set_params({s1, s2, s3}, {{"o", ParamValue::of_object({{"b", "20"}})},
+                                {"extra", ParamValue::of_string("e")}});
   ASSERT_NE(ctx.find("params.s"), nullptr);
   EXPECT_EQ(ctx.find("params.s")->str, "def");
   EXPECT_EQ(*ctx.find("params.o"), ParamValue::of_object({{"a", "1"}, {"b", "20"}}));
   EXPECT_EQ(ctx.find("params.nodefault"), nullptr);
-  EXPECT_EQ(*substitute_string("$(params.s)$(params.o.a)$(params.o.b)$(params.extra)", ctx), "def120e");
+  EXPECT_EQ(*substitute_string("$(params.s)$(params.o.a)$(params.o.b)$(params.extra)", ctx),
+            "def120e");
 }
 
 }  // namespace
