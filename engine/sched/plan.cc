@@ -108,16 +108,22 @@ std::string generate_name(const std::string& prefix) {
   return out;
 }
 
+namespace {
+// Name (generated from generateName when needed), namespace, labels and annotations.
+void name_plan(RunPlan& plan, const model::ObjectMeta& meta, const std::string& fallback_prefix) {
+  plan.name = !meta.name.empty() ? meta.name
+                                 : generate_name(meta.generate_name.empty() ? fallback_prefix
+                                                                            : meta.generate_name);
+  if (!meta.namespace_.empty()) plan.namespace_ = meta.namespace_;
+  plan.labels = meta.labels;
+  plan.annotations = meta.annotations;
+}
+}  // namespace
+
 Result<RunPlan> plan_pipeline_run(const model::PipelineRun& run, const resolve::Catalog& catalog) {
   RunPlan plan;
   plan.kind = "PipelineRun";
-  plan.name = run.metadata.name.empty()
-                  ? generate_name(run.metadata.generate_name.empty() ? std::string("run-")
-                                                                     : run.metadata.generate_name)
-                  : run.metadata.name;
-  if (!run.metadata.namespace_.empty()) plan.namespace_ = run.metadata.namespace_;
-  plan.labels = run.metadata.labels;
-  plan.annotations = run.metadata.annotations;
+  name_plan(plan, run.metadata, "run-");
   if (run.spec.pipeline_spec) {
     plan.pipeline = *run.spec.pipeline_spec;
   } else if (run.spec.pipeline_ref) {
@@ -143,13 +149,7 @@ Result<RunPlan> plan_pipeline_run(const model::PipelineRun& run, const resolve::
 Result<RunPlan> plan_task_run(const model::TaskRun& run, const resolve::Catalog& catalog) {
   RunPlan plan;
   plan.kind = "TaskRun";
-  plan.name = run.metadata.name.empty()
-                  ? generate_name(run.metadata.generate_name.empty() ? std::string("taskrun-")
-                                                                     : run.metadata.generate_name)
-                  : run.metadata.name;
-  if (!run.metadata.namespace_.empty()) plan.namespace_ = run.metadata.namespace_;
-  plan.labels = run.metadata.labels;
-  plan.annotations = run.metadata.annotations;
+  name_plan(plan, run.metadata, "taskrun-");
   model::PipelineTask t;
   t.name = run.spec.task_ref ? run.spec.task_ref->name : std::string("task");
   if (t.name.empty()) t.name = "task";

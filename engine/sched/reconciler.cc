@@ -128,15 +128,21 @@ void Reconciler::consider(std::size_t i, const RunFacts& facts, const subst::Con
                                     "\" did not produce result \"" + result + "\""));
     }
   }
+  out.push_back(when_matrix_or_start(i, values));
+}
+
+// The last checks every ready task goes through, DAG or finally: `when`, an empty matrix, a
+// task that could not be resolved; then it starts.
+Action Reconciler::when_matrix_or_start(std::size_t i, const subst::Context& values) const {
+  using K = Action::Kind;
+  const PlannedTask& t = plan_.tasks[i];
   std::string error;
   std::string skip = when_false(i, values, &error);
-  if (!error.empty()) return out.push_back(make(K::kFail, i, "InvalidWhenExpression", error));
-  if (!skip.empty()) return out.push_back(make(K::kSkip, i, skip));
-  if (has_empty_matrix_param(t, values)) return out.push_back(make(K::kSkip, i, kSkipEmptyMatrix));
-  if (!t.resolve_error.empty()) {
-    return out.push_back(make(K::kFail, i, "CouldntGetTask", t.resolve_error));
-  }
-  out.push_back(make(K::kStart, i));
+  if (!error.empty()) return make(K::kFail, i, "InvalidWhenExpression", error);
+  if (!skip.empty()) return make(K::kSkip, i, skip);
+  if (has_empty_matrix_param(t, values)) return make(K::kSkip, i, kSkipEmptyMatrix);
+  if (!t.resolve_error.empty()) return make(K::kFail, i, "CouldntGetTask", t.resolve_error);
+  return make(K::kStart, i);
 }
 
 void Reconciler::consider_finally(std::size_t i, const RunFacts& facts,
@@ -154,15 +160,7 @@ void Reconciler::consider_finally(std::size_t i, const RunFacts& facts,
       return out.push_back(make(K::kSkip, i, kSkipResultsMissing));
     }
   }
-  std::string error;
-  std::string skip = when_false(i, values, &error);
-  if (!error.empty()) return out.push_back(make(K::kFail, i, "InvalidWhenExpression", error));
-  if (!skip.empty()) return out.push_back(make(K::kSkip, i, skip));
-  if (has_empty_matrix_param(t, values)) return out.push_back(make(K::kSkip, i, kSkipEmptyMatrix));
-  if (!t.resolve_error.empty()) {
-    return out.push_back(make(K::kFail, i, "CouldntGetTask", t.resolve_error));
-  }
-  out.push_back(make(K::kStart, i));
+  out.push_back(when_matrix_or_start(i, values));
 }
 
 std::vector<Action> Reconciler::reconcile(const RunFacts& facts, const subst::Context& values,

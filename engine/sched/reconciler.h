@@ -74,6 +74,7 @@ class Reconciler {
                 std::vector<Action>& out) const;
   void consider_finally(std::size_t i, const RunFacts& facts, const subst::Context& values,
                         std::vector<Action>& out) const;
+  Action when_matrix_or_start(std::size_t i, const subst::Context& values) const;
   bool dag_done(const RunFacts& facts) const;
   bool all_done(const RunFacts& facts) const;
   std::string when_false(std::size_t i, const subst::Context& values, std::string* error) const;

@@ -204,6 +204,16 @@ bool Attempt::start_sidecars(exec::TaskOutcome& out) {
 }
 
 bool Attempt::wait_sidecars_ready(exec::TaskOutcome& out) {
+  // A sidecar without a probe is Ready in Kubernetes once its container runs; the first step
+  // of a pod then starts after the kubelet noticed, typically hundreds of ms later. Give such
+  // sidecars a short head start so a sidecar's first action (writing a file, opening a port)
+  // usually happens before the steps start, as it does in a pod.
+  bool unprobed = false;
+  for (const auto& s : inv_.sidecars) unprobed = unprobed || s.ready_command.empty();
+  if (unprobed) {
+    const auto head_start = SteadyClock::now() + std::chrono::milliseconds(200);
+    while (!cancel_ && SteadyClock::now() < head_start) procs_.pump_once(head_start);
+  }
   for (std::size_t j = 0; j < inv_.sidecars.size(); ++j) {
     const auto& s = inv_.sidecars[j];
     if (s.ready_command.empty()) continue;
