@@ -122,7 +122,10 @@ Status apply_to_pipeline_task(model::PipelineTask& task, const Context& ctx) {
   if (task.task_spec) {
     std::vector<std::string> own;
     for (const model::ParamSpec& p : task.task_spec->params) own.push_back(p.name);
-    Status st = apply_to_task_spec(*task.task_spec, own.empty() ? ctx : ctx.without_params(own));
+    // Not `own.empty() ? ctx : ctx.without_params(own)`: the conditional would copy `ctx`
+    // (it holds every task result so far) for every task, quadratic in pipeline size.
+    Status st = own.empty() ? apply_to_task_spec(*task.task_spec, ctx)
+                            : apply_to_task_spec(*task.task_spec, ctx.without_params(own));
     if (!st) return at("taskSpec", st.error());
   }
   return s;
