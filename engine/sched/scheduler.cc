@@ -2,9 +2,9 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "engine/sched/recovery.h"
+#include "engine/sched/trace_spans.h"
 #include "engine/subst/substitute.h"
 
 namespace baton::sched {
@@ -35,22 +35,6 @@ model::ParamValue typed_result(const std::string& bytes, model::ValueType type) 
     return model::ParamValue::of_object(std::move(o));
   }
   return model::ParamValue::of_string(bytes);
-}
-
-std::string random_hex(std::size_t bytes) {
-  static thread_local std::mt19937_64 gen(std::random_device{}());
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < bytes; ++i) {
-    auto b = static_cast<unsigned>(gen() & 0xFF);
-    out += kHex[b >> 4];
-    out += kHex[b & 0xF];
-  }
-  return out;
-}
-
-std::int64_t ns_of(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -572,37 +556,9 @@ void Scheduler::task_terminal(std::size_t task, Change& next) {
 
 void Scheduler::record_attempt_spans(const Live& live, const exec::TaskOutcome& o) {
   if (!store_ || live.span_id.empty()) return;
-  store::SpanRecord span;
-  span.trace_id = trace_id_;
-  span.span_id = live.span_id;
-  span.parent_span_id = run_span_id_;
-  span.run_id = report_.uid;
-  span.name = live.inv.task_run_name +
-              (live.inv.attempt > 0 ? " (retry " + std::to_string(live.inv.attempt) + ")" : "");
-  span.start_ns = ns_of(o.started_at);
-  span.end_ns = ns_of(o.finished_at);
-  span.attributes = nlohmann::json{
-      {"baton.task_run_id", live.task_run_id},
-      {"baton.attempt", live.inv.attempt},
-      {"baton.reason",
-       o.reason}}.dump();
-  span.status_code = o.succeeded ? "ok" : "error";
-  span.status_message = o.message;
-  (void)store_->add_span(span);
-  for (const auto& st : o.steps) {
-    if (!st.started) continue;
-    store::SpanRecord s;
-    s.trace_id = trace_id_;
-    s.span_id = random_hex(8);
-    s.parent_span_id = live.span_id;
-    s.run_id = report_.uid;
-    s.name = st.name;
-    s.start_ns = ns_of(st.started_at);
-    s.end_ns = ns_of(st.finished_at);
-    s.attributes =
-        nlohmann::json{{"baton.exit_code", st.exit_code}, {"baton.reason", st.reason}}.dump();
-    s.status_code = st.exit_code == 0 ? "ok" : "error";
-    (void)store_->add_span(s);
+  for (const auto& span : attempt_spans(trace_id_, run_span_id_, live.span_id, report_.uid,
+                                        live.task_run_id, live.inv, o)) {
+    (void)store_->add_span(span);
   }
 }
 
@@ -626,18 +582,9 @@ void Scheduler::finish(const Action& a) {
     report_.results.emplace_back(r.name, std::move(*v));
   }
   if (store_) {
-    store::SpanRecord span;
-    span.trace_id = trace_id_;
-    span.span_id = run_span_id_;
-    span.run_id = report_.uid;
-    span.name = plan_.kind + " " + plan_.name;
-    span.kind = "server";
-    span.start_ns = ns_of(report_.started_at);
-    span.end_ns = ns_of(report_.finished_at);
-    span.attributes = nlohmann::json{{"baton.reason", a.reason}}.dump();
-    span.status_code = a.succeeded ? "ok" : "error";
-    span.status_message = a.message;
-    (void)store_->add_span(span);
+    (void)store_->add_span(run_span(trace_id_, run_span_id_, report_.uid,
+                                    plan_.kind + " " + plan_.name, report_.started_at,
+                                    report_.finished_at, a.succeeded, a.reason, a.message));
     if (!stored.empty()) (void)store_->set_run_results(report_.uid, stored);
     store::RunState st = a.succeeded                        ? store::RunState::kSucceeded
                          : a.reason == "PipelineRunTimeout" ? store::RunState::kTimeout
