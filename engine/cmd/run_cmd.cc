@@ -86,7 +86,9 @@ class SignalWatcher {
 void apply_cli_params(const std::vector<std::pair<std::string, std::string>>& cli,
                       const std::vector<model::ParamSpec>& specs,
                       std::vector<model::Param>& params) {
-  for (const auto& [name, value] : cli) {
+  for (const auto& kv : cli) {
+    const std::string& name = kv.first;  // not a structured binding: lambdas capture it below
+    const std::string& value = kv.second;
     model::ParamValue v = model::ParamValue::of_string(value);
     for (const auto& s : specs) {
       if (s.name == name && s.type == model::ValueType::kArray) {
