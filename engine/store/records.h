@@ -133,6 +133,34 @@ struct SpanRecord {
   std::string status_message;
 };
 
+/// A webhook delivery as received; the store assigns id (if empty) and received_at.
+struct NewDelivery {
+  std::string id;  // empty: generated "dlv-<ulid>"
+  std::string listener;
+  std::string source;  // github | gitlab | generic
+  std::string event_type;
+  std::optional<std::string> dedupe_key;  // redeliveries carry the same key
+  DeliveryResult result = DeliveryResult::kAccepted;
+  std::string reason;
+  std::string headers = "{}";  // JSON object
+  Bytes body;
+  std::string response = "{}";  // JSON answered to the sender
+  std::string trace_parent;
+};
+
+/// A deliveries row.
+struct DeliveryRecord : NewDelivery {
+  std::int64_t received_at = 0;
+  int duplicates = 0;
+};
+
+/// What record_delivery did: the stored delivery (the earlier one for a redelivery) and its runs.
+struct DeliveryOutcome {
+  DeliveryRecord delivery;
+  std::vector<RunRecord> runs;
+  bool duplicate = false;  // the key was seen before; nothing new was created
+};
+
 /// What recover_interrupted changed.
 struct RecoveredIds {
   std::vector<std::string> runs;

@@ -14,12 +14,7 @@ using detail::exec_bound;
 using detail::prepare_bound;
 using Json = nlohmann::json;
 
-namespace {
-
-constexpr std::string_view kRunColumns =
-    "id, kind, name, namespace, pipeline, spec, params, labels, annotations, delivery_id, "
-    "parent_run_id, concurrency_group, trace_id, status, reason, message, created_at, queued_at, "
-    "started_at, finished_at";
+namespace detail {
 
 Result<RunRecord> read_run(const Statement& s) {
   RunRecord r;
@@ -48,6 +43,22 @@ Result<RunRecord> read_run(const Statement& s) {
   return r;
 }
 
+Status insert_run(Database& db, const RunRecord& rec) {
+  const std::string sql =
+      "INSERT INTO runs (" + std::string(kRunColumns) +
+      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', '', '', ?, ?, NULL, NULL)";
+  if (auto i =
+          exec_bound(db, sql, rec.id, rec.kind, rec.name, rec.namespace_, rec.pipeline, rec.spec,
+                     rec.params, rec.labels, rec.annotations, rec.delivery_id, rec.parent_run_id,
+                     rec.concurrency_group, rec.trace_id, rec.created_at, rec.queued_at);
+      !i.ok()) {
+    return i;
+  }
+  return append_event(
+      db, rec.id, rec.created_at, "run.created",
+      {{"kind", rec.kind}, {"name", rec.name}, {"pipeline", rec.pipeline}, {"status", "queued"}});
+}
+
 Result<RunRecord> select_run(Database& db, const std::string& id) {
   auto stmt =
       prepare_bound(db, "SELECT " + std::string(kRunColumns) + " FROM runs WHERE id = ?", id);
@@ -57,6 +68,14 @@ Result<RunRecord> select_run(Database& db, const std::string& id) {
   if (!*row) return Fail("run " + id + " not found", "not_found");
   return read_run(*stmt);
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::kRunColumns;
+using detail::read_run;
+using detail::select_run;
 
 std::int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -74,8 +93,9 @@ Result<std::unique_ptr<RunStore>> RunStore::open(const std::string& path, RunSto
   auto reader = Database::open(path, options.database);
   if (!reader.ok()) return reader.error();
   auto clock = options.clock_ms ? std::move(options.clock_ms) : std::function(system_now_ms);
-  return std::unique_ptr<RunStore>(
-      new RunStore(std::move(writer).value(), std::move(reader).value(), std::move(clock)));
+  return std::unique_ptr<RunStore>(new RunStore(std::move(writer).value(),
+                                                std::move(reader).value(), std::move(clock),
+                                                options.database.synchronous_full));
 }
 
 Status RunStore::write(const std::function<Status(Database&)>& body) {
@@ -100,21 +120,7 @@ Result<RunRecord> RunStore::create_run(const NewRun& run) {
   rec.created_at = now();
   rec.queued_at = rec.created_at;
   if (rec.id.empty()) rec.id = new_id("run", rec.created_at);
-  auto s = write([&](Database& db) -> Status {
-    const std::string sql =
-        "INSERT INTO runs (" + std::string(kRunColumns) +
-        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', '', '', ?, ?, NULL, NULL)";
-    if (auto i =
-            exec_bound(db, sql, rec.id, rec.kind, rec.name, rec.namespace_, rec.pipeline, rec.spec,
-                       rec.params, rec.labels, rec.annotations, rec.delivery_id, rec.parent_run_id,
-                       rec.concurrency_group, rec.trace_id, rec.created_at, rec.queued_at);
-        !i.ok()) {
-      return i;
-    }
-    return append_event(
-        db, rec.id, rec.created_at, "run.created",
-        {{"kind", rec.kind}, {"name", rec.name}, {"pipeline", rec.pipeline}, {"status", "queued"}});
-  });
+  auto s = write([&](Database& db) -> Status { return detail::insert_run(db, rec); });
   if (!s.ok()) return s.error();
   return rec;
 }

@@ -51,6 +51,26 @@ class RunStore {
   /// Pipeline-level results, bytes exactly as set.
   Result<ResultMap> get_run_results(const std::string& run_id);
 
+  /// Queued runs, oldest first (the dispatcher's queue), at most `limit`.
+  Result<std::vector<RunRecord>> list_queued_runs(int limit = 1000);
+  /// Every run in `state` (no paging; for running runs at start-up and the dispatcher).
+  Result<std::vector<RunRecord>> list_runs_in_state(RunState state);
+
+  // ---- webhook deliveries ----
+  /// Stores a delivery and the queued runs it creates in one transaction, synced to disk
+  /// (synchronous=FULL) before returning, so a 2xx answered afterwards is never lost. A delivery
+  /// whose (listener, dedupe_key) was seen before creates nothing: the earlier delivery and its
+  /// runs come back with `duplicate` set and its duplicates count incremented.
+  Result<DeliveryOutcome> record_delivery(const NewDelivery& delivery,
+                                          const std::vector<NewRun>& runs);
+  /// One delivery; code not_found if absent.
+  Result<DeliveryRecord> get_delivery(const std::string& id);
+  /// Deliveries newest first, at most `limit`, before the given (received_at, id) if set.
+  Result<std::vector<DeliveryRecord>> list_deliveries(int limit,
+                                                      const std::optional<RunCursor>& before = {});
+  /// Runs created by a delivery, oldest first.
+  Result<std::vector<RunRecord>> runs_of_delivery(const std::string& delivery_id);
+
   // ---- task runs and steps ----
   /// Inserts a running attempt (event task_run.started).
   Result<TaskRunRecord> start_task_run(const NewTaskRun& task_run);
@@ -99,11 +119,16 @@ class RunStore {
 
  private:
   RunStore(std::unique_ptr<Database> writer, std::unique_ptr<Database> reader,
-           std::function<std::int64_t()> clock)
-      : writer_(std::move(writer)), reader_(std::move(reader)), clock_(std::move(clock)) {}
+           std::function<std::int64_t()> clock, bool synchronous_full)
+      : writer_(std::move(writer)),
+        reader_(std::move(reader)),
+        clock_(std::move(clock)),
+        writer_synchronous_full_(synchronous_full) {}
 
   /// Runs `body` inside one write transaction under the writer lock; commits if it succeeds.
   Status write(const std::function<Status(Database&)>& body);
+  /// write() whose commit is synced to disk even when the store runs synchronous=NORMAL.
+  Status write_durable(const std::function<Status(Database&)>& body);
   Result<RecoveredIds> recover(std::int64_t now_ms, const std::optional<std::string>& only);
   /// Runs `body` on the reader connection inside one read snapshot.
   Status read(const std::function<Status(Database&)>& body);
@@ -116,6 +141,7 @@ class RunStore {
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Database> reader_;
   std::function<std::int64_t()> clock_;
+  bool writer_synchronous_full_ = false;
 };
 
 }  // namespace baton::store

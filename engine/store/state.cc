@@ -33,6 +33,25 @@ std::optional<RunState> parse_run_state(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view to_string(DeliveryResult result) {
+  switch (result) {
+    case DeliveryResult::kAccepted:
+      return "accepted";
+    case DeliveryResult::kFiltered:
+      return "filtered";
+    case DeliveryResult::kRejected:
+      return "rejected";
+  }
+  return "unknown";
+}
+
+std::optional<DeliveryResult> parse_delivery_result(std::string_view text) {
+  for (auto r : {DeliveryResult::kAccepted, DeliveryResult::kFiltered, DeliveryResult::kRejected}) {
+    if (to_string(r) == text) return r;
+  }
+  return std::nullopt;
+}
+
 bool is_terminal(RunState state) {
   return state != RunState::kQueued && state != RunState::kRunning;
 }

@@ -22,6 +22,13 @@ enum class RunState {
 std::string_view to_string(RunState state);
 /// Parses the stored spelling.
 std::optional<RunState> parse_run_state(std::string_view text);
+/// What became of a webhook delivery: it created runs, every trigger filtered it out, or it was
+/// refused (bad signature, unknown listener, malformed body).
+enum class DeliveryResult { kAccepted, kFiltered, kRejected };
+/// The stored spelling of a delivery result ("accepted", "filtered", "rejected").
+std::string_view to_string(DeliveryResult result);
+/// Parses the stored spelling.
+std::optional<DeliveryResult> parse_delivery_result(std::string_view text);
 /// True once nothing will change the state again.
 bool is_terminal(RunState state);
 

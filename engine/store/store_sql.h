@@ -40,6 +40,18 @@ Status for_each_row(Statement& stmt, F&& on_row) {
   }
 }
 
+/// The columns of a runs row, in the order read_run expects.
+inline constexpr std::string_view kRunColumns =
+    "id, kind, name, namespace, pipeline, spec, params, labels, annotations, delivery_id, "
+    "parent_run_id, concurrency_group, trace_id, status, reason, message, created_at, queued_at, "
+    "started_at, finished_at";
+/// Inserts a queued run row (with its run.created event) inside the caller's transaction.
+Status insert_run(Database& db, const RunRecord& rec);
+/// A run from a row of `SELECT kRunColumns`.
+Result<RunRecord> read_run(const Statement& s);
+/// One run by id; not_found if absent.
+Result<RunRecord> select_run(Database& db, const std::string& id);
+
 /// Appends one row to the event log (inside the caller's transaction).
 Status append_event(Database& db, std::string_view run_id, std::int64_t time, std::string_view type,
                     const nlohmann::json& payload);

@@ -1,0 +1,216 @@
+// Webhook deliveries and the dispatcher's queue queries of the RunStore.
+
+#include <algorithm>
+
+#include "engine/store/ids.h"
+#include "engine/store/run_store.h"
+#include "engine/store/store_sql.h"
+
+namespace baton::store {
+
+using detail::exec_bound;
+using detail::prepare_bound;
+
+namespace {
+
+constexpr std::string_view kDeliveryColumns =
+    "id, listener, source, event_type, dedupe_key, received_at, result, reason, headers, body, "
+    "response, duplicates, trace_parent";
+
+Result<DeliveryRecord> read_delivery(const Statement& s) {
+  DeliveryRecord d;
+  d.id = s.column_bytes(0);
+  d.listener = s.column_bytes(1);
+  d.source = s.column_bytes(2);
+  d.event_type = s.column_bytes(3);
+  d.dedupe_key = s.column_opt_text(4);
+  d.received_at = s.column_int64(5);
+  auto result = parse_delivery_result(s.column_bytes(6));
+  if (!result) return Fail("corrupt store: delivery " + d.id + " has an unknown result", "sqlite");
+  d.result = *result;
+  d.reason = s.column_bytes(7);
+  d.headers = s.column_bytes(8);
+  d.body = s.column_bytes(9);
+  d.response = s.column_bytes(10);
+  d.duplicates = static_cast<int>(s.column_int64(11));
+  d.trace_parent = s.column_bytes(12);
+  return d;
+}
+
+// Collects the rows of `stmt` read by `read_row` into `out`.
+template <typename T, typename F>
+Status collect(Statement& stmt, std::vector<T>& out, F read_row) {
+  return detail::for_each_row(stmt, [&](const Statement& r) -> Status {
+    auto row = read_row(r);
+    if (!row.ok()) return row.error();
+    out.push_back(std::move(row).value());
+    return {};
+  });
+}
+
+Result<std::vector<RunRecord>> select_runs_of_delivery(Database& db, const std::string& id) {
+  auto stmt = prepare_bound(db,
+                            "SELECT " + std::string(detail::kRunColumns) +
+                                " FROM runs WHERE delivery_id = ? ORDER BY created_at, id",
+                            id);
+  if (!stmt.ok()) return stmt.error();
+  std::vector<RunRecord> runs;
+  if (auto s = collect(*stmt, runs, detail::read_run); !s.ok()) return s.error();
+  return runs;
+}
+
+}  // namespace
+
+Status RunStore::write_durable(const std::function<Status(Database&)>& body) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  // WAL with synchronous=NORMAL survives a crash of this process but may lose the newest
+  // commits on power loss; a delivery answered 2xx must survive both, so this one commit syncs
+  // the WAL. The pragma cannot change inside a transaction, hence around it.
+  if (auto s = writer_->exec("PRAGMA synchronous=FULL"); !s.ok()) return s;
+  Status result;
+  {
+    auto tx = Transaction::begin(*writer_);
+    if (!tx.ok()) {
+      result = tx.error();
+    } else if (auto s = body(*writer_); !s.ok()) {
+      result = s;  // the Transaction destructor rolls back
+    } else {
+      result = tx->commit();
+    }
+  }
+  if (!writer_synchronous_full_) (void)writer_->exec("PRAGMA synchronous=NORMAL");
+  return result;
+}
+
+Result<DeliveryOutcome> RunStore::record_delivery(const NewDelivery& delivery,
+                                                  const std::vector<NewRun>& runs) {
+  DeliveryOutcome out;
+  auto s = write_durable([&](Database& db) -> Status {
+    out = DeliveryOutcome{};
+    if (delivery.dedupe_key) {
+      auto stmt = prepare_bound(db,
+                                "SELECT " + std::string(kDeliveryColumns) +
+                                    " FROM deliveries WHERE listener = ? AND dedupe_key = ?",
+                                delivery.listener, delivery.dedupe_key);
+      if (!stmt.ok()) return stmt.error();
+      auto row = stmt->step();
+      if (!row.ok()) return row.error();
+      if (*row) {
+        auto earlier = read_delivery(*stmt);
+        if (!earlier.ok()) return earlier.error();
+        out.delivery = std::move(earlier).value();
+        out.duplicate = true;
+        ++out.delivery.duplicates;
+        if (auto u =
+                exec_bound(db, "UPDATE deliveries SET duplicates = duplicates + 1 WHERE id = ?",
+                           out.delivery.id);
+            !u.ok()) {
+          return u;
+        }
+        auto earlier_runs = select_runs_of_delivery(db, out.delivery.id);
+        if (!earlier_runs.ok()) return earlier_runs.error();
+        out.runs = std::move(earlier_runs).value();
+        return {};
+      }
+    }
+    DeliveryRecord& d = out.delivery;
+    static_cast<NewDelivery&>(d) = delivery;
+    d.received_at = now();
+    if (d.id.empty()) d.id = new_id("dlv", d.received_at);
+    if (auto i = exec_bound(db,
+                            "INSERT INTO deliveries (" + std::string(kDeliveryColumns) +
+                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                            d.id, d.listener, d.source, d.event_type, d.dedupe_key, d.received_at,
+                            to_string(d.result), d.reason, d.headers, Blob{d.body}, d.response,
+                            d.trace_parent);
+        !i.ok()) {
+      return i;
+    }
+    for (const NewRun& run : runs) {
+      RunRecord rec;
+      static_cast<NewRun&>(rec) = run;
+      rec.delivery_id = d.id;
+      rec.created_at = d.received_at;
+      rec.queued_at = d.received_at;
+      if (rec.id.empty()) rec.id = new_id("run", rec.created_at);
+      if (auto i = detail::insert_run(db, rec); !i.ok()) return i;
+      out.runs.push_back(std::move(rec));
+    }
+    return {};
+  });
+  if (!s.ok()) return s.error();
+  return out;
+}
+
+Result<DeliveryRecord> RunStore::get_delivery(const std::string& id) {
+  Result<DeliveryRecord> out = Fail("unset");
+  auto s = read([&](Database& db) -> Status {
+    auto stmt = prepare_bound(
+        db, "SELECT " + std::string(kDeliveryColumns) + " FROM deliveries WHERE id = ?", id);
+    if (!stmt.ok()) return stmt.error();
+    auto row = stmt->step();
+    if (!row.ok()) return row.error();
+    out = *row ? read_delivery(*stmt) : Fail("delivery " + id + " not found", "not_found");
+    return {};
+  });
+  if (!s.ok()) return s.error();
+  return out;
+}
+
+Result<std::vector<DeliveryRecord>> RunStore::list_deliveries(
+    int limit, const std::optional<RunCursor>& before) {
+  std::string sql = "SELECT " + std::string(kDeliveryColumns) + " FROM deliveries";
+  if (before) sql += " WHERE (received_at, id) < (?, ?)";
+  sql += " ORDER BY received_at DESC, id DESC LIMIT " + std::to_string(std::clamp(limit, 1, 1000));
+  std::vector<DeliveryRecord> out;
+  auto s = read([&](Database& db) -> Status {
+    auto stmt = before ? prepare_bound(db, sql, before->created_at, before->id) : db.prepare(sql);
+    if (!stmt.ok()) return stmt.error();
+    return collect(*stmt, out, read_delivery);
+  });
+  if (!s.ok()) return s.error();
+  return out;
+}
+
+Result<std::vector<RunRecord>> RunStore::runs_of_delivery(const std::string& delivery_id) {
+  std::vector<RunRecord> out;
+  auto s = read([&](Database& db) -> Status {
+    auto runs = select_runs_of_delivery(db, delivery_id);
+    if (!runs.ok()) return runs.error();
+    out = std::move(runs).value();
+    return {};
+  });
+  if (!s.ok()) return s.error();
+  return out;
+}
+
+Result<std::vector<RunRecord>> RunStore::list_queued_runs(int limit) {
+  std::vector<RunRecord> out;
+  auto s = read([&](Database& db) -> Status {
+    auto stmt = prepare_bound(db,
+                              "SELECT " + std::string(detail::kRunColumns) +
+                                  " FROM runs WHERE status = 'queued' ORDER BY queued_at, id "
+                                  "LIMIT ?",
+                              std::int64_t{std::clamp(limit, 1, 100000)});
+    if (!stmt.ok()) return stmt.error();
+    return collect(*stmt, out, detail::read_run);
+  });
+  if (!s.ok()) return s.error();
+  return out;
+}
+
+Result<std::vector<RunRecord>> RunStore::list_runs_in_state(RunState state) {
+  std::vector<RunRecord> out;
+  auto s = read([&](Database& db) -> Status {
+    auto stmt = prepare_bound(db,
+                              "SELECT " + std::string(detail::kRunColumns) +
+                                  " FROM runs WHERE status = ? ORDER BY created_at, id",
+                              to_string(state));
+    if (!stmt.ok()) return stmt.error();
+    return collect(*stmt, out, detail::read_run);
+  });
+  if (!s.ok()) return s.error();
+  return out;
+}
+
+}  // namespace baton::store
