@@ -66,6 +66,7 @@ Scheduler::~Scheduler() {
   for (auto& [key, live] : live_) {
     if (live.execution) live.execution->cancel(false);
   }
+  give_back_slots();
 }
 
 void Scheduler::request_stop(StopRequest how) {
@@ -89,33 +90,7 @@ RunReport Scheduler::run(const std::string& spec_text) {
     tasks_deadline_ = start_ + *plan_.timeouts.tasks;
   }
 
-  report_.uid = plan_.name;
-  trace_id_ = random_hex(16);
-  run_span_id_ = random_hex(8);
-  if (store_) {
-    store::NewRun nr;
-    nr.kind = plan_.kind;
-    nr.name = plan_.name;
-    nr.namespace_ = plan_.namespace_;
-    nr.pipeline = plan_.pipeline_name;
-    nr.spec = spec_text;
-    nr.trace_id = trace_id_;
-    nlohmann::json params = nlohmann::json::object();
-    for (const auto& p : plan_.params) params[p.name] = nlohmann::json::parse(p.value.to_json());
-    nr.params = params.dump();
-    nr.labels = nlohmann::json(plan_.labels).dump();
-    auto annotations = plan_.annotations;
-    for (const auto& [k, v] : owner_annotations()) annotations[k] = v;  // for crash recovery
-    nr.annotations = nlohmann::json(annotations).dump();
-    auto rec = store_->create_run(nr);
-    if (rec.ok()) {
-      report_.uid = rec->id;
-      (void)store_->update_run_status(rec->id, store::RunState::kRunning, "Running", "");
-    } else {
-      note("run store: " + rec.error().message + " (continuing without a durable record)");
-      store_ = nullptr;
-    }
-  }
+  open_run_record(spec_text);
   observer_.on_run_started(plan_, report_);
 
   // Pipeline-level values: params (declared defaults, then the run's), context.
@@ -170,7 +145,7 @@ RunReport Scheduler::run(const std::string& spec_text) {
     std::deque<Done> batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      auto ready = [&] { return !inbox_.empty() || stop_.has_value(); };
+      auto ready = [&] { return !inbox_.empty() || stop_.has_value() || slots_granted_ > 0; };
       std::optional<SteadyClock::time_point> next;
       for (const auto& d : {pipeline_deadline_, tasks_deadline_, finally_deadline_}) {
         if (d && (!next || *d < *next)) next = d;
@@ -181,6 +156,11 @@ RunReport Scheduler::run(const std::string& spec_text) {
         cv_.wait(lock, ready);
       }
       batch.swap(inbox_);
+      if (slots_granted_ > 0) {
+        slots_owned_ += slots_granted_;
+        slots_granted_ = 0;
+        waiting_for_slot_ = false;
+      }
       if (stop_) {
         if (facts_.stop == StopRequest::kNone || *stop_ == StopRequest::kCancelled) {
           if (facts_.stop != *stop_) {
@@ -196,7 +176,47 @@ RunReport Scheduler::run(const std::string& spec_text) {
     pump(change);  // retries and freed slots start attempts that no action asked for
     apply_all(std::move(change));
   }
+  give_back_slots();  // slots handed over after the last attempt was launched
   return report_;
+}
+
+void Scheduler::open_run_record(const std::string& spec_text) {
+  report_.uid = options_.run_id.empty() ? plan_.name : options_.run_id;
+  trace_id_ = options_.trace_id.size() == 32 ? options_.trace_id : random_hex(16);
+  run_span_id_ = random_hex(8);
+  if (!store_) return;
+  if (!options_.run_id.empty()) {
+    // Queued by `baton serve` (or resumed after a restart): the row exists; it starts now.
+    if (auto s =
+            store_->update_run_status(options_.run_id, store::RunState::kRunning, "Running", "");
+        !s.ok()) {
+      note("run store: " + s.error().message + " (continuing without a durable record)");
+      store_ = nullptr;
+    }
+    return;
+  }
+  store::NewRun nr;
+  nr.kind = plan_.kind;
+  nr.name = plan_.name;
+  nr.namespace_ = plan_.namespace_;
+  nr.pipeline = plan_.pipeline_name;
+  nr.spec = spec_text;
+  nr.trace_id = trace_id_;
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& p : plan_.params) params[p.name] = nlohmann::json::parse(p.value.to_json());
+  nr.params = params.dump();
+  nr.labels = nlohmann::json(plan_.labels).dump();
+  auto annotations = plan_.annotations;
+  for (const auto& [k, v] : owner_annotations()) annotations[k] = v;  // for crash recovery
+  nr.annotations = nlohmann::json(annotations).dump();
+  auto rec = store_->create_run(nr);
+  if (rec.ok()) {
+    report_.uid = rec->id;
+    (void)store_->update_run_status(rec->id, store::RunState::kRunning, "Running", "");
+  } else {
+    note("run store: " + rec.error().message + " (continuing without a durable record)");
+    store_ = nullptr;
+  }
 }
 
 void Scheduler::check_deadlines(Change& change) {
@@ -339,16 +359,87 @@ void Scheduler::start_task(std::size_t task, Change& next) {
     int instance = pt.task.matrix ? static_cast<int>(i) : -1;
     report_.tasks[task].instances[i].task_run_name = task_run_name(plan_, task, instance);
     report_.tasks[task].instances[i].matrix_params = combos[i];
-    queue_.push_back(Pending{task, static_cast<int>(i), 0});
+  }
+  if (apply_prior(task, combos, next)) return;
+  int first_attempt = 0;
+  if (auto it = options_.prior.find(pt.task.name); it != options_.prior.end()) {
+    first_attempt = it->second.attempts_used;
+  }
+  for (std::size_t i = 0; i < combos.size(); ++i) {
+    queue_.push_back(Pending{task, static_cast<int>(i), first_attempt});
   }
 }
 
+bool Scheduler::apply_prior(std::size_t task, const std::vector<std::vector<model::Param>>& combos,
+                            Change& next) {
+  const PlannedTask& pt = plan_.tasks[task];
+  auto it = options_.prior.find(pt.task.name);
+  if (it == options_.prior.end()) return false;
+  const PriorTask& prior = it->second;
+  if (prior.status == TaskStatus::kSucceeded && prior.instance_results.size() == combos.size()) {
+    note("task " + pt.task.name + ": reusing the results of its earlier successful run");
+    for (std::size_t i = 0; i < combos.size(); ++i) {
+      facts_.tasks[task].instances[i].results = prior.instance_results[i];
+      instance_finished(task, static_cast<int>(i), TaskStatus::kSucceeded, next);
+    }
+    return true;
+  }
+  std::string reason = prior.reason;
+  if (prior.status == TaskStatus::kPending && prior.attempts_used > pt.task.retries) {
+    // Interrupted with no retry left: its retry policy says it does not run again.
+    reason = "TaskRunInterrupted";
+  } else if (prior.status != TaskStatus::kFailed) {
+    return false;
+  }
+  for (std::size_t i = 0; i < combos.size(); ++i) {
+    facts_.tasks[task].instances[i].reason = reason;
+    facts_.tasks[task].instances[i].message =
+        reason == "TaskRunInterrupted"
+            ? "the engine stopped while this TaskRun ran and it has no retries left"
+            : prior.reason;
+    instance_finished(task, static_cast<int>(i), TaskStatus::kFailed, next);
+  }
+  return true;
+}
+
+bool Scheduler::take_slot() {
+  if (!options_.slots) return true;
+  if (slots_owned_ > 0) {
+    --slots_owned_;
+    return true;
+  }
+  if (waiting_for_slot_) return false;  // queued already; a release hands us one
+  bool got = options_.slots->try_acquire(this, [this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++slots_granted_;
+    cv_.notify_one();
+  });
+  waiting_for_slot_ = !got;
+  return got;
+}
+
+void Scheduler::give_back_slots() {
+  if (!options_.slots) return;
+  options_.slots->cancel_wait(this);
+  int unused = slots_owned_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    unused += slots_granted_;
+    slots_granted_ = 0;
+  }
+  slots_owned_ = 0;
+  waiting_for_slot_ = false;
+  for (int i = 0; i < unused; ++i) options_.slots->release();
+}
+
 void Scheduler::pump(Change& next) {
-  while (running_ < options_.max_parallel && !queue_.empty()) {
+  while (running_ < options_.max_parallel && !queue_.empty() && take_slot()) {
     Pending p = queue_.front();
     queue_.pop_front();
     launch(p, next);
   }
+  // A slot handed over after its attempt was cancelled belongs to another run.
+  for (; queue_.empty() && slots_owned_ > 0; --slots_owned_) options_.slots->release();
 }
 
 void Scheduler::launch(const Pending& p, Change& next) {
@@ -412,6 +503,7 @@ void Scheduler::on_attempt_done(Done d, Change& next) {
   Live live = std::move(it->second);
   live_.erase(it);
   --running_;
+  if (options_.slots) options_.slots->release();
   const PlannedTask& pt = plan_.tasks[d.task];
   InstanceFacts& inst = facts_.tasks[d.task].instances[d.instance];
   exec::TaskOutcome& o = d.outcome;
@@ -582,9 +674,11 @@ void Scheduler::finish(const Action& a) {
     report_.results.emplace_back(r.name, std::move(*v));
   }
   if (store_) {
-    (void)store_->add_span(run_span(trace_id_, run_span_id_, report_.uid,
-                                    plan_.kind + " " + plan_.name, report_.started_at,
-                                    report_.finished_at, a.succeeded, a.reason, a.message));
+    store::SpanRecord span =
+        run_span(trace_id_, run_span_id_, report_.uid, plan_.kind + " " + plan_.name,
+                 report_.started_at, report_.finished_at, a.succeeded, a.reason, a.message);
+    span.parent_span_id = options_.parent_span_id;  // the webhook request's span, if any
+    (void)store_->add_span(span);
     if (!stored.empty()) (void)store_->set_run_results(report_.uid, stored);
     store::RunState st = a.succeeded                        ? store::RunState::kSucceeded
                          : a.reason == "PipelineRunTimeout" ? store::RunState::kTimeout

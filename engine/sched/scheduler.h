@@ -16,6 +16,7 @@
 #include "engine/sched/invocation.h"
 #include "engine/sched/reconciler.h"
 #include "engine/sched/report.h"
+#include "engine/sched/task_slots.h"
 #include "engine/store/run_store.h"
 
 namespace baton::sched {
@@ -42,11 +43,30 @@ class RunObserver {
   virtual void on_run_finished(const RunReport&) {}
 };
 
+/// What is already known of a pipeline task when a run starts: a resumed run (after a restart)
+/// or a retry of only what failed does not run it again, or continues its attempt count.
+struct PriorTask {
+  TaskStatus status = TaskStatus::kPending;  // kSucceeded/kFailed: not run; kPending: run
+  std::string reason;                        // of a failed task
+  std::vector<std::map<std::string, std::string>> instance_results;  // kSucceeded: per instance
+  int attempts_used = 0;  // kPending: attempts already spent (retries left = retries - this + 1)
+};
+
 struct SchedulerOptions {
-  std::size_t max_parallel = 2;  // TaskRun attempts running at once
+  std::size_t max_parallel = 2;  // TaskRun attempts running at once in this run
   std::string run_dir;           // scratch root of this run
   std::string pvc_dir;           // where named PVC stand-ins live
   std::map<std::string, std::string> workspace_overrides;
+  /// The store row of this run when it exists already (queued by `baton serve`, or resumed);
+  /// empty: the scheduler creates it.
+  std::string run_id;
+  /// W3C trace to join (from a webhook's traceparent); empty: a new trace.
+  std::string trace_id;
+  std::string parent_span_id;
+  /// Pipeline task name -> what is already known of it.
+  std::map<std::string, PriorTask> prior;
+  /// Shared limit across runs (`baton serve`); nullptr: only max_parallel applies.
+  TaskSlots* slots = nullptr;
 };
 
 /// Runs one plan to completion.
@@ -85,6 +105,11 @@ class Scheduler {
     std::string span_id;  // W3C span of this attempt (parent of its steps' spans)
   };
 
+  void open_run_record(const std::string& spec_text);
+  bool apply_prior(std::size_t task, const std::vector<std::vector<model::Param>>& combos,
+                   Change& next);
+  bool take_slot();
+  void give_back_slots();
   void apply_all(Change change);
   void apply(const Action& a, Change& next);
   void start_task(std::size_t task, Change& next);
@@ -126,6 +151,10 @@ class Scheduler {
   std::condition_variable cv_;
   std::deque<Done> inbox_;
   std::optional<StopRequest> stop_;
+  int slots_granted_ = 0;  // guarded by mu_: slots TaskSlots handed over while we waited
+  // Scheduler thread only:
+  int slots_owned_ = 0;  // granted slots not yet used by an attempt
+  bool waiting_for_slot_ = false;
 };
 
 }  // namespace baton::sched
