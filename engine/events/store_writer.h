@@ -1,13 +1,13 @@
 #pragma once
 // StoreLogWriter: the LineConsumer that persists step logs into RunStore::append_logs.
 //
-// Lines are batched and written by one flusher thread, so a runner thread never waits for
-// SQLite. A batch is written when it reaches `flush_bytes` (64 KiB), when a step finishes, on
-// sync(), or at the latest `max_delay` (100 ms) after its first line arrived — a timed wait in
-// the flusher, chosen over "flush on the next write" because the next write may never come (a
-// step that prints one line and then compiles for ten minutes). Consecutive lines of the same
-// (step, stream) stamped in the same millisecond share one stored chunk: the store keeps one time
-// per chunk in ms, so nothing is lost, and a burst of short lines costs one row, not hundreds.
+// Lines are batched and written by one flusher thread (started by the first line), so a runner
+// thread never waits for SQLite. A batch is written when it reaches `flush_bytes` (64 KiB), when a
+// step finishes, on sync(), or at the latest `max_delay` (100 ms) after its first line arrived — a
+// timed wait in the flusher, chosen over "flush on the next write" because the next write may never
+// come (a step that prints one line and then compiles for ten minutes). Consecutive lines of the
+// same (step, stream) stamped in the same millisecond share one stored chunk: the store keeps one
+// time per chunk in ms, so nothing is lost, and a burst of short lines costs one row, not hundreds.
 //
 // Backpressure: when more than `max_pending_bytes` wait for the store, on_line blocks until the
 // flusher catches up, which stalls the runner's pipe reads and thus the step — memory stays
@@ -83,7 +83,7 @@ class StoreLogWriter final : public LineConsumer {
   Status error_;
   std::size_t dropped_bytes_ = 0;
   std::size_t batches_ = 0;
-  std::thread flusher_;  // last: started once everything above exists
+  std::thread flusher_;  // started by the first line (under mu_), joined by the destructor
 };
 
 }  // namespace baton::events

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <utility>
 
 #include "engine/sched/recovery.h"
 #include "engine/sched/trace_spans.h"
@@ -139,7 +141,20 @@ RunReport Scheduler::run(const std::string& spec_text) {
   }
   volumes_ = std::move(*volumes);
 
-  apply_all(Change{});
+  // Store writes are grouped per scheduler round: one transaction holds everything a round
+  // records (attempts finished, tasks skipped, attempts started, the run's end), where each
+  // write used to commit alone (6-7 commits per task; ~16% of `baton run` on 1,000 `true`
+  // tasks). "Durable before acted on" still holds because nothing outside the store is done
+  // before the commit: attempts are started only after it (start_launched), and the round's
+  // finished attempts had their logs flushed (release_sink) before it began. A crash before the
+  // commit loses only the round's records of attempts that already ended and of none that
+  // started, which recovery treats exactly like a crash just before that round.
+  {
+    store::RunStore::Batch tx(store_);
+    apply_all(Change{});
+    (void)tx.commit();
+  }
+  start_launched();
   while (!facts_.finished) {
     Change change;
     std::deque<Done> batch;
@@ -171,10 +186,22 @@ RunReport Scheduler::run(const std::string& spec_text) {
         stop_.reset();
       }
     }
-    for (auto& d : batch) on_attempt_done(std::move(d), change);
-    check_deadlines(change);
-    pump(change);  // retries and freed slots start attempts that no action asked for
-    apply_all(std::move(change));
+    // Log writers flush through the store from their own threads: drain them before this
+    // thread holds the store's writer.
+    for (const auto& d : batch) {
+      if (auto it = live_.find({d.task, d.instance}); it != live_.end()) {
+        observer_.release_sink(it->second.inv);
+      }
+    }
+    {
+      store::RunStore::Batch tx(store_);
+      for (auto& d : batch) on_attempt_done(std::move(d), change);
+      check_deadlines(change);
+      pump(change);  // retries and freed slots start attempts that no action asked for
+      apply_all(std::move(change));
+      (void)tx.commit();
+    }
+    start_launched();
   }
   give_back_slots();  // slots handed over after the last attempt was launched
   return report_;
@@ -305,7 +332,7 @@ void Scheduler::apply(const Action& a, Change& next) {
         if (key.first != a.task || live.cancel_requested) continue;
         live.cancel_requested = true;
         live.for_timeout = a.for_timeout;
-        live.execution->cancel(a.for_timeout);
+        if (live.execution) live.execution->cancel(a.for_timeout);  // else at its start
       }
       // Attempts still waiting for a slot are cancelled without running.
       std::deque<Pending> keep;
@@ -483,18 +510,29 @@ void Scheduler::launch(const Pending& p, Change& next) {
   }
   ++running_;
   observer_.on_attempt_started(p.task, p.instance, live.inv);
-  exec::LogSink& sink =
-      observer_.log_sink(p.task, p.instance, live.inv, live.task_run_id, secrets_);
-  std::size_t task = p.task;
-  int instance = p.instance, attempt = p.attempt;
-  live.execution =
-      runner_.start(live.inv, sink, [this, task, instance, attempt](exec::TaskOutcome o) {
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          inbox_.push_back(Done{task, instance, attempt, std::move(o)});
-        }
-        cv_.notify_one();
-      });
+  live.sink = &observer_.log_sink(p.task, p.instance, live.inv, live.task_run_id, secrets_);
+  launched_.push_back(p);  // started by start_launched(), after the round's commit
+}
+
+void Scheduler::start_launched() {
+  std::vector<Pending> launched = std::exchange(launched_, {});
+  if (facts_.finished) return;  // nothing may start after the run ended
+  for (const Pending& p : launched) {
+    auto it = live_.find({p.task, p.instance});
+    if (it == live_.end() || it->second.execution) continue;
+    Live& live = it->second;
+    std::size_t task = p.task;
+    int instance = p.instance, attempt = p.attempt;
+    live.execution =
+        runner_.start(live.inv, *live.sink, [this, task, instance, attempt](exec::TaskOutcome o) {
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            inbox_.push_back(Done{task, instance, attempt, std::move(o)});
+          }
+          cv_.notify_one();
+        });
+    if (live.cancel_requested) live.execution->cancel(live.for_timeout);
+  }
 }
 
 void Scheduler::on_attempt_done(Done d, Change& next) {
@@ -532,8 +570,7 @@ void Scheduler::on_attempt_done(Done d, Change& next) {
     if (!o.results.empty()) (void)store_->set_task_results(live.task_run_id, o.results);
     (void)store_->finish_task_run(live.task_run_id, outcome_state(o), o.reason, o.message);
   }
-  observer_.release_sink(live.inv);
-  record_attempt_spans(live, o);
+  record_attempt_spans(live, o);  // (the sink was released before the round, see run())
   bool retry = !o.succeeded && !live.cancel_requested && d.attempt < pt.task.retries &&
                !facts_.pipeline_timed_out && facts_.stop == StopRequest::kNone;
   observer_.on_attempt_finished(d.task, d.instance, live.inv, o, retry);

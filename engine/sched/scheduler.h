@@ -103,6 +103,7 @@ class Scheduler {
     bool cancel_requested = false;
     bool for_timeout = false;
     std::string span_id;  // W3C span of this attempt (parent of its steps' spans)
+    exec::LogSink* sink = nullptr;
   };
 
   void open_run_record(const std::string& spec_text);
@@ -115,6 +116,7 @@ class Scheduler {
   void start_task(std::size_t task, Change& next);
   void pump(Change& next);
   void launch(const Pending& p, Change& next);
+  void start_launched();
   void on_attempt_done(Done d, Change& next);
   void instance_finished(std::size_t task, int instance, TaskStatus status, Change& next);
   void task_terminal(std::size_t task, Change& next);
@@ -139,6 +141,7 @@ class Scheduler {
   InvocationEnv env_;
   std::vector<std::vector<std::vector<model::Param>>> matrix_;  // per task, per instance
   std::deque<Pending> queue_;
+  std::vector<Pending> launched_;  // recorded in the store, to start once that is committed
   std::map<std::pair<std::size_t, int>, Live> live_;
   std::size_t running_ = 0;
   std::vector<std::string> secrets_;

@@ -98,7 +98,49 @@ Result<std::unique_ptr<RunStore>> RunStore::open(const std::string& path, RunSto
                                                 options.database.synchronous_full));
 }
 
+RunStore::Batch::Batch(RunStore* store) : store_(store) {
+  if (store_ == nullptr) return;
+  lock_ = std::unique_lock<std::mutex>(store_->write_mu_, std::defer_lock);
+  store_->batch_ = this;
+  store_->batch_owner_ = std::this_thread::get_id();
+}
+
+RunStore::Batch::~Batch() {
+  if (store_ == nullptr) return;
+  (void)commit();
+  store_->batch_owner_ = std::thread::id();
+  store_->batch_ = nullptr;
+}
+
+Status RunStore::Batch::commit() {
+  if (!tx_) return {};
+  Status s = tx_->commit();
+  tx_.reset();  // rolls back if the commit failed
+  lock_.unlock();
+  return s;
+}
+
+Status RunStore::write_in_batch(const std::function<Status(Database&)>& body) {
+  Batch& b = *batch_;
+  if (!b.tx_) {  // the first write of the batch: only now take the writer and open the tx
+    b.lock_.lock();
+    auto tx = Transaction::begin(*writer_);
+    if (!tx.ok()) {
+      b.lock_.unlock();
+      return tx.error();
+    }
+    b.tx_.emplace(std::move(tx).value());
+  }
+  // A savepoint keeps each write all-or-nothing, as it is outside a batch.
+  if (auto s = writer_->exec("SAVEPOINT w"); !s.ok()) return s;
+  Status s = body(*writer_);
+  if (!s.ok()) (void)writer_->exec("ROLLBACK TO w");
+  if (auto r = writer_->exec("RELEASE w"); !r.ok() && s.ok()) return r;
+  return s;
+}
+
 Status RunStore::write(const std::function<Status(Database&)>& body) {
+  if (batch_owner_.load() == std::this_thread::get_id()) return write_in_batch(body);
   std::lock_guard<std::mutex> lock(write_mu_);
   auto tx = Transaction::begin(*writer_);
   if (!tx.ok()) return tx.error();

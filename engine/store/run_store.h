@@ -8,13 +8,16 @@
 // own mutex, so a reader never waits for a writer's transaction (WAL). Other processes may open
 // the same file: BEGIN IMMEDIATE plus busy_timeout serialize their writes.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "engine/common/result.h"
@@ -35,6 +38,30 @@ class RunStore {
   /// Opens or creates the store at `path` and applies pending migrations.
   static Result<std::unique_ptr<RunStore>> open(const std::string& path,
                                                 RunStoreOptions options = {});
+
+  /// While it lives (until commit()), every write of the thread that made it joins one
+  /// transaction (each write still atomic on its own, through a savepoint) instead of committing
+  /// alone; other threads' writes wait for the commit. Nothing is durable before commit(): the
+  /// owner must not act on a write (start a process, answer a client) until then, nor wait for
+  /// another thread's write meanwhile (that write waits for this batch). One per thread at a
+  /// time; the writer lock is taken by the first write, so an unused batch costs nothing.
+  class Batch {
+   public:
+    /// A batch of `store`'s writes; a null `store` makes a batch that does nothing.
+    explicit Batch(RunStore* store);
+    /// Commits what is still open (errors dropped: call commit() to see them).
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+    /// Commits the writes made so far and releases the writer; later writes open a new one.
+    Status commit();
+
+   private:
+    friend class RunStore;
+    RunStore* store_;
+    std::unique_lock<std::mutex> lock_;  // the writer lock, taken by the first write
+    std::optional<Transaction> tx_;
+  };
 
   // ---- runs ----
   /// Inserts a queued run (event run.created).
@@ -136,7 +163,11 @@ class RunStore {
                                         std::string_view skipped_reason, const char* event);
   std::int64_t now() const { return clock_(); }
 
+  Status write_in_batch(const std::function<Status(Database&)>& body);
+
   std::mutex write_mu_;
+  Batch* batch_ = nullptr;                    // the open batch; set and read by its owner only
+  std::atomic<std::thread::id> batch_owner_;  // the thread whose writes join batch_
   std::mutex read_mu_;
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Database> reader_;

@@ -43,8 +43,9 @@ AttemptPaths attempt_paths(const std::string& work_dir);
 std::string to_host_path(const AttemptPaths& paths, const std::vector<exec::WorkspaceMount>& ws,
                          std::string_view path);
 
-/// Creates the attempt's directory tree (tekton/{results,home,scripts,bin,steps,run/<i>},
-/// per-step dirs with results/, workspace/ and mount points of workspaces under /workspace).
+/// Creates the attempt's directory tree: tekton/{results,home,steps/step-<name>}, steps/<i>
+/// links, workspace/ and mount points of workspaces under /workspace; scripts/, a step's
+/// results/ and run/<i> only when something can use them (see host_paths.cc).
 Status prepare_attempt_dirs(const AttemptPaths& paths, const exec::TaskInvocation& inv);
 
 /// mkdir -p.

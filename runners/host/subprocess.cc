@@ -1,11 +1,22 @@
-// The only file of Baton that calls fork/exec/waitpid/kill. Between fork and exec the child
+// The only file of Baton that calls clone/exec/waitpid/kill. Between clone and exec the child
 // runs only async-signal-safe system calls: everything it needs (argv, envp, candidate paths,
 // directories to create) is prepared in the parent first, because other threads may hold
-// allocator locks at the moment of fork.
+// allocator locks at the moment of the clone.
+//
+// Why clone(CLONE_VM | CLONE_VFORK) and not fork(): fork() copies the page tables of the whole
+// engine (a big, multithreaded process) and then both sides take copy-on-write faults until the
+// child execs; that was ~35% of `baton run` CPU on 1,000 `true` steps (tests/bench/README.md).
+// posix_spawn would avoid it the same way (glibc uses this clone), but it cannot unshare a mount
+// namespace and bind /tekton and /workspace before exec, so the child here does it by hand, with
+// the same rules glibc follows: the child runs on its own small stack, the parent is suspended
+// until the child execs or exits (so the child may write the failure report straight into the
+// parent's memory, no status pipe), and every signal is blocked across the clone so no handler
+// of the engine ever runs in the child before its handlers are reset.
 #include "runners/host/subprocess.h"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -17,6 +28,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 namespace baton::runners {
 namespace {
@@ -80,9 +92,18 @@ struct ChildPlan {
   std::vector<std::string> cwd_dirs;
 };
 
-[[noreturn]] void child_fail(int status_fd, Stage stage, int err, int index = -1) {
-  Report r{stage, err, index};
-  (void)!write(status_fd, &r, sizeof r);
+// Everything the child needs, in the parent's memory (shared with the child by CLONE_VM).
+struct ChildArgs {
+  const SpawnSpec* spec;
+  const ChildPlan* plan;
+  int out_w, err_w;
+  Report* report;  // written by the child only when it fails; read after it has exited
+  bool* failed;
+};
+
+[[noreturn]] void child_fail(const ChildArgs& a, Stage stage, int err, int index = -1) {
+  *a.report = Report{stage, err, index};
+  *a.failed = true;
   _exit(127);
 }
 
@@ -91,46 +112,50 @@ void mkdir_all(const std::vector<std::string>& dirs) {
     (void)mkdir(d.c_str(), 0755);  // EEXIST and friends: chdir/mount report
 }
 
-[[noreturn]] void run_child(const SpawnSpec& spec, const ChildPlan& plan, int out_w, int err_w,
-                            int status_w) {
+// The clone child's entry point. Signals are all blocked on entry (the parent blocked them);
+// handlers go back to SIG_DFL before the mask is cleared, so none of the engine's runs here.
+int run_child(void* arg) {
+  const ChildArgs& a = *static_cast<const ChildArgs*>(arg);
+  const SpawnSpec& spec = *a.spec;
+  const ChildPlan& plan = *a.plan;
   (void)setpgid(0, 0);
-  sigset_t empty;
-  sigemptyset(&empty);
-  (void)sigprocmask(SIG_SETMASK, &empty, nullptr);
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) {
     if (sig != SIGKILL && sig != SIGSTOP) (void)sigaction(sig, &dfl, nullptr);
   }
+  sigset_t empty;
+  sigemptyset(&empty);
+  (void)sigprocmask(SIG_SETMASK, &empty, nullptr);
   if (spec.mount_namespace) {
-    if (unshare(CLONE_NEWNS) != 0) child_fail(status_w, Stage::kUnshare, errno);
+    if (unshare(CLONE_NEWNS) != 0) child_fail(a, Stage::kUnshare, errno);
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-      child_fail(status_w, Stage::kMakePrivate, errno);
+      child_fail(a, Stage::kMakePrivate, errno);
     }
     for (std::size_t i = 0; i < spec.mounts.size(); ++i) {
       const BindMount& m = spec.mounts[i];
       const int idx = static_cast<int>(i);
       mkdir_all(plan.mount_dirs[i]);
       if (mount(m.source.c_str(), m.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
-        child_fail(status_w, Stage::kMount, errno, idx);
+        child_fail(a, Stage::kMount, errno, idx);
       }
       if (m.read_only && mount(nullptr, m.target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY,
                                nullptr) != 0) {
-        child_fail(status_w, Stage::kRemountRo, errno, idx);
+        child_fail(a, Stage::kRemountRo, errno, idx);
       }
     }
   }
   mkdir_all(plan.cwd_dirs);
-  if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) child_fail(status_w, Stage::kChdir, errno);
+  if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) child_fail(a, Stage::kChdir, errno);
   int null_fd = open("/dev/null", O_RDONLY);
-  if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0) {
-    child_fail(status_w, Stage::kStdio, errno);
+  if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(a.out_w, 1) < 0 || dup2(a.err_w, 2) < 0) {
+    child_fail(a, Stage::kStdio, errno);
   }
   // Descriptors the engine opened without O_CLOEXEC must not leak into steps.
   (void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
   int best_err = ENOENT;
   for (const auto& cand : plan.candidates) {
-    // ETXTBSY: another thread's fork briefly holds a just-written script open for writing.
+    // ETXTBSY: another thread's child briefly holds a just-written script open for writing.
     for (int tries = 0; tries < 200; ++tries) {
       execve(cand.c_str(), plan.argv.data(), plan.envp.data());
       if (errno != ETXTBSY) break;
@@ -141,7 +166,7 @@ void mkdir_all(const std::vector<std::string>& dirs) {
     }
     if (errno != ENOENT && errno != ENOTDIR) best_err = errno;
   }
-  child_fail(status_w, Stage::kExec, best_err);
+  child_fail(a, Stage::kExec, best_err);
 }
 
 std::string describe(const SpawnSpec& spec, const Report& r) {
@@ -193,37 +218,41 @@ Result<std::unique_ptr<Subprocess>> Subprocess::spawn(const SpawnSpec& spec) {
   if (spec.create_cwd && !spec.cwd.empty() && spec.cwd[0] == '/')
     plan.cwd_dirs = prefixes(spec.cwd);
 
-  int out_p[2], err_p[2], st_p[2];
+  int out_p[2], err_p[2];
   if (pipe2(out_p, O_CLOEXEC) != 0) return Fail("pipe: " + errno_text(errno));
   UniqueFd out_r(out_p[0]), out_w(out_p[1]);
   if (pipe2(err_p, O_CLOEXEC) != 0) return Fail("pipe: " + errno_text(errno));
   UniqueFd err_r(err_p[0]), err_w(err_p[1]);
-  if (pipe2(st_p, O_CLOEXEC) != 0) return Fail("pipe: " + errno_text(errno));
-  UniqueFd st_r(st_p[0]), st_w(st_p[1]);
 
-  const pid_t pid = fork();
-  if (pid < 0) return Fail("fork: " + errno_text(errno));
-  if (pid == 0) run_child(spec, plan, out_w.get(), err_w.get(), st_w.get());
-
-  // Both sides call setpgid so the group exists before either relies on it; EACCES here only
-  // means the child already exec'd (and set it itself).
-  (void)setpgid(pid, pid);
+  // The child's stack: run_child needs a few hundred bytes; execve's own frames a few KiB.
+  constexpr std::size_t kStackSize = 64 * 1024;
+  std::unique_ptr<char[]> stack(new char[kStackSize]);
+  Report rep{};
+  bool failed = false;
+  ChildArgs args{&spec, &plan, out_w.get(), err_w.get(), &rep, &failed};
+  sigset_t all, old;
+  sigfillset(&all);
+  if (int rc = pthread_sigmask(SIG_SETMASK, &all, &old); rc != 0) {
+    return Fail("pthread_sigmask: " + errno_text(rc));
+  }
+  // Returns once the child has exec'd or exited (CLONE_VFORK). SIGCHLD: an ordinary child,
+  // reaped with waitpid like a forked one.
+  const pid_t pid =
+      clone(run_child, stack.get() + kStackSize, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+  const int clone_err = errno;
+  (void)pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) return Fail("clone: " + errno_text(clone_err));
+  // The child set its own process group before exec, and the parent only runs again after that.
   out_w.reset();
   err_w.reset();
-  st_w.reset();
 
   std::unique_ptr<Subprocess> proc(new Subprocess());
   proc->pid_ = pid;
-  Report rep{};
-  ssize_t n;
-  do {
-    n = read(st_r.get(), &rep, sizeof rep);
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof rep)) {
+  if (failed) {
     blocking_reap(pid);
     proc->pid_ = -1;
     return Fail(describe(spec, rep));
-  }  // else EOF: exec happened
+  }
   for (int fd : {out_r.get(), err_r.get()}) {
     const int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {

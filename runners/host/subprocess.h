@@ -35,7 +35,8 @@ struct SpawnSpec {
 /// A started child process. Destroying a live one kills its group and reaps it.
 class Subprocess {
  public:
-  /// Forks and execs. Fails (with the child reaped) when any setup step or exec fails.
+  /// Starts the child (clone+exec, see subprocess.cc). Fails (with the child reaped) when any
+  /// setup step or exec fails.
   static Result<std::unique_ptr<Subprocess>> spawn(const SpawnSpec& spec);
   /// Whether this process may create private mount namespaces (a forked probe; root needed).
   static bool mount_namespace_works();
