@@ -98,18 +98,23 @@ Result<std::unique_ptr<RunStore>> RunStore::open(const std::string& path, RunSto
                                                 options.database.synchronous_full));
 }
 
+namespace {
+// The open batch of this thread. Thread-local, not a store member: `baton serve` runs many
+// schedulers on one store, each with its own batch on its own thread.
+thread_local RunStore::Batch* tl_batch = nullptr;
+}  // namespace
+
 RunStore::Batch::Batch(RunStore* store) : store_(store) {
   if (store_ == nullptr) return;
   lock_ = std::unique_lock<std::mutex>(store_->write_mu_, std::defer_lock);
-  store_->batch_ = this;
-  store_->batch_owner_ = std::this_thread::get_id();
+  outer_ = tl_batch;
+  tl_batch = this;
 }
 
 RunStore::Batch::~Batch() {
   if (store_ == nullptr) return;
   (void)commit();
-  store_->batch_owner_ = std::thread::id();
-  store_->batch_ = nullptr;
+  tl_batch = outer_;
 }
 
 Status RunStore::Batch::commit() {
@@ -120,8 +125,7 @@ Status RunStore::Batch::commit() {
   return s;
 }
 
-Status RunStore::write_in_batch(const std::function<Status(Database&)>& body) {
-  Batch& b = *batch_;
+Status RunStore::write_in_batch(Batch& b, const std::function<Status(Database&)>& body) {
   if (!b.tx_) {  // the first write of the batch: only now take the writer and open the tx
     b.lock_.lock();
     auto tx = Transaction::begin(*writer_);
@@ -140,7 +144,7 @@ Status RunStore::write_in_batch(const std::function<Status(Database&)>& body) {
 }
 
 Status RunStore::write(const std::function<Status(Database&)>& body) {
-  if (batch_owner_.load() == std::this_thread::get_id()) return write_in_batch(body);
+  if (tl_batch != nullptr && tl_batch->store_ == this) return write_in_batch(*tl_batch, body);
   std::lock_guard<std::mutex> lock(write_mu_);
   auto tx = Transaction::begin(*writer_);
   if (!tx.ok()) return tx.error();

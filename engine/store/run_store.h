@@ -61,6 +61,7 @@ class RunStore {
     RunStore* store_;
     std::unique_lock<std::mutex> lock_;  // the writer lock, taken by the first write
     std::optional<Transaction> tx_;
+    Batch* outer_ = nullptr;  // this thread's batch of another store, restored on destruction
   };
 
   // ---- runs ----
@@ -163,11 +164,9 @@ class RunStore {
                                         std::string_view skipped_reason, const char* event);
   std::int64_t now() const { return clock_(); }
 
-  Status write_in_batch(const std::function<Status(Database&)>& body);
+  Status write_in_batch(Batch& batch, const std::function<Status(Database&)>& body);
 
   std::mutex write_mu_;
-  Batch* batch_ = nullptr;                    // the open batch; set and read by its owner only
-  std::atomic<std::thread::id> batch_owner_;  // the thread whose writes join batch_
   std::mutex read_mu_;
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Database> reader_;
