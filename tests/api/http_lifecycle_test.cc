@@ -196,3 +196,32 @@ TEST_F(ServerTest, HealthReadinessAndMetricsRoutes) {
 
 }  // namespace
 }  // namespace baton::api::testing
+
+namespace baton::api::testing {
+namespace {
+
+// A client that does not read is dropped once its queue passes stream_buffer_limit, instead of
+// the server buffering without bound.
+TEST_F(ServerTest, StreamOverItsBufferLimitIsDropped) {
+  std::promise<std::shared_ptr<ResponseStream>> handed;
+  router_->add("GET", "/events", [&](const HttpRequest&) {
+    HttpResponse response;
+    response.on_stream = [&](std::shared_ptr<ResponseStream> s) { handed.set_value(s); };
+    return response;
+  });
+  ServerOptions options;
+  options.stream_buffer_limit = 64;
+  start(options);
+  auto client = connect();
+  ASSERT_TRUE(client->write_raw(raw_request("GET", "/events", {}, "")).ok());
+  auto future = handed.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  std::shared_ptr<ResponseStream> stream = future.get();
+  EXPECT_TRUE(stream->write(std::string(64, 'a')));  // at the limit: queued
+  EXPECT_FALSE(stream->write(std::string(65, 'b')));
+  EXPECT_FALSE(stream->is_open());
+  EXPECT_TRUE(client->wait_closed());
+}
+
+}  // namespace
+}  // namespace baton::api::testing
