@@ -8,9 +8,9 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev git
   # libraries
   libyaml-dev libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev libboost-dev libboost-system-dev
-  libgit2-dev libspdlog-dev libssl-dev
+  libgit2-dev libspdlog-dev libssl-dev prometheus-cpp-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml python3-jsonschema sqlite3
+  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml python3-jsonschema sqlite3 wrk
   # host runner: scripts written for bash/busybox images run under bash
   bash coreutils util-linux
 )

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# http_bench.sh: wrk against a minimal Beast server (the baseline) and against Baton's HTTP
+# server, same duration, connections and request, in one run; prints requests/s, p50, p99 and
+# non-2xx counts side by side. Figures, not pass/fail.
+#
+#   tests/bench/http_bench.sh [options] [URL]
+#     URL         benchmark this URL (e.g. a running `baton serve` webhook route) instead of the
+#                 built-in http_baton_server (trivial handler); the path is reused on the bare one
+#     -d SECS     duration per run (default 10)
+#     -c CONNS    open connections (default 50)
+#     -t THREADS  wrk threads (default 2)
+#     -s THREADS  server I/O threads of the built-in servers (default 2)
+#     -b FILE     POST this file as the body (default: GET)
+#     -H 'N: V'   extra request header, repeatable (e.g. X-Hub-Signature-256, X-GitHub-Event)
+#     -u NAME     header made unique per request (e.g. X-GitHub-Delivery, so no delivery is a
+#                 duplicate); costs wrk a Lua call per request, on both sides alike
+#     -r RATE     ignored by wrk 4.1 (no constant-rate mode); use -c to shape the load
+#   BUILD=dir selects the build tree (default: build next to this repository's sources).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${BUILD:-$root/build}
+duration=10 conns=50 wrk_threads=2 server_threads=2 body_file="" unique="" url=""
+headers=()
+while getopts "d:c:t:s:b:H:u:r:" opt; do
+  case $opt in
+    d) duration=$OPTARG ;;
+    c) conns=$OPTARG ;;
+    t) wrk_threads=$OPTARG ;;
+    s) server_threads=$OPTARG ;;
+    b) body_file=$(realpath "$OPTARG") ;;
+    H) headers+=("$OPTARG") ;;
+    u) unique=$OPTARG ;;
+    r) ;;
+    *) sed -n '2,20p' "$0"; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+url=${1:-}
+command -v wrk >/dev/null || { echo "http_bench: wrk not found (scripts/deps.sh installs it)" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# start_server NAME BINARY: starts it on port 0 and echoes the port it printed.
+start_server() {
+  local name=$1 bin=$2
+  [ -x "$bin" ] || { echo "http_bench: $bin not built (cmake --build $build --target $name)" >&2; exit 1; }
+  "$bin" 0 "$server_threads" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  pids+=($!)
+  for _ in $(seq 1 200); do
+    if grep -q '^port=' "$tmp/$name.out" 2>/dev/null; then
+      sed -n 's/^port=//p' "$tmp/$name.out"
+      return
+    fi
+    sleep 0.05
+  done
+  echo "http_bench: $name did not start: $(cat "$tmp/$name.err")" >&2
+  exit 1
+}
+
+# The request: method, body and headers come from the environment of the Lua script.
+cat >"$tmp/request.lua" <<'LUA'
+local body_file = os.getenv("BENCH_BODY_FILE") or ""
+if body_file ~= "" then
+  local f = assert(io.open(body_file, "rb"))
+  wrk.body = f:read("*a")
+  f:close()
+  wrk.method = "POST"
+end
+for line in (os.getenv("BENCH_HEADERS") or ""):gmatch("[^\n]+") do
+  local name, value = line:match("^([^:]+):%s*(.*)$")
+  if name then wrk.headers[name] = value end
+end
+local unique = os.getenv("BENCH_UNIQUE_HEADER") or ""
+if unique ~= "" then
+  local thread_tag = tostring(math.random(1, 2^30))
+  local counter = 0
+  function request()
+    counter = counter + 1
+    wrk.headers[unique] = "bench-" .. thread_tag .. "-" .. counter
+    return wrk.format()
+  end
+end
+LUA
+
+export BENCH_BODY_FILE=$body_file BENCH_UNIQUE_HEADER=$unique
+BENCH_HEADERS=$(printf '%s\n' "${headers[@]+"${headers[@]}"}")
+export BENCH_HEADERS
+
+bare_port=$(start_server http_bare_server "$build/tests/bench/http_bare_server")
+if [ -z "$url" ]; then
+  baton_port=$(start_server http_baton_server "$build/tests/bench/http_baton_server")
+  url="http://127.0.0.1:$baton_port/hook"
+fi
+path="/${url#*://*/}"
+[ "$path" = "/$url" ] && path=/
+bare_url="http://127.0.0.1:$bare_port$path"
+
+# run LABEL URL: one wrk run; prints a table row.
+run() {
+  local label=$1 target=$2 out="$tmp/$1.wrk"
+  wrk -t "$wrk_threads" -c "$conns" -d "${duration}s" --latency -s "$tmp/request.lua" "$target" >"$out"
+  local rps p50 p99 non2xx errors
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p50=$(awk '$1 == "50%" {print $2}' "$out")
+  p99=$(awk '$1 == "99%" {print $2}' "$out")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
+  errors=$(awk '/Socket errors:/ {sub(/.*Socket errors: /, ""); print}' "$out")
+  printf '%-12s %12s %10s %10s %9s  %s\n' "$label" "$rps" "$p50" "$p99" "${non2xx:-0}" "${errors:-none}"
+  echo "$rps" >"$tmp/$label.rps"
+}
+
+request="GET"
+[ -n "$body_file" ] && request="POST of $(stat -c %s "$body_file") bytes"
+echo "wrk -t $wrk_threads -c $conns -d ${duration}s, $request, ${#headers[@]} extra headers, built-in server threads $server_threads"
+printf '%-12s %12s %10s %10s %9s  %s\n' side "requests/s" p50 p99 non-2xx "socket errors"
+run bare "$bare_url"
+run baton "$url"
+awk -v b="$(cat "$tmp/bare.rps")" -v s="$(cat "$tmp/baton.rps")" \
+  'BEGIN { if (b > 0) printf "baton/bare throughput: %.0f%%\n", 100 * s / b }'
