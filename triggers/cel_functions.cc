@@ -145,6 +145,13 @@ Result<Json> compare_secret(const Expr& e, const Env& env, const std::string& s,
 
 }  // namespace
 
+bool is_known_function(const std::string& name) {
+  for (const auto& f : kFunctions) {
+    if (name == f.name) return true;
+  }
+  return false;
+}
+
 std::string check_call(Expr& call) {
   std::size_t argc = call.args.size() - (call.member ? 1 : 0);
   bool known_name = false;

@@ -70,6 +70,9 @@ Result<Json> eval_node(const Expr& e, const Env& env);
 
 /// Checks a call's name and arity at compile time; "" when valid, else the reason.
 std::string check_call(Expr& call);
+/// Whether `name` is a function of the subset (checked before the arguments are parsed, so
+/// `x.exists(c, ...)` reports the function rather than its macro variable).
+bool is_known_function(const std::string& name);
 /// Evaluates a call node (functions live in cel_functions.cc).
 Result<Json> eval_call(const Expr& e, const Env& env);
 

@@ -150,6 +150,7 @@ class Parser {
         std::size_t name_off = peek().offset;
         ++pos_;
         if (is_op("(")) {
+          if (!is_known_function(name)) return fail(name_off, "unknown function '" + name + "'");
           auto call = node(ExprKind::kCall, name, name_off);
           call->member = true;
           call->args.push_back(std::move(e));
@@ -231,6 +232,8 @@ class Parser {
       return e;
     }
     if (is_op("(")) {
+      if (name != "has" && !is_known_function(name))
+        return fail(off, "unknown function '" + name + "'");
       auto call = node(ExprKind::kCall, name, off);
       arguments(*call);
       if (!failed_ && name == "has") {

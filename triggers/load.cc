@@ -2,6 +2,8 @@
 
 #include "triggers/load.h"
 
+#include <algorithm>
+
 #include "triggers/load_internal.h"
 
 namespace baton::triggers {
@@ -135,6 +137,10 @@ bool decode_document(const spec::Document& doc, TriggerCatalog& cat, Diagnostics
     c.error(kind_node->mark, "kind", "unknown triggers.tekton.dev kind \"" + kind + "\"");
   }
   if (!spec_node && kind_node) c.error(root.mark, "spec", "missing required field");
+  // Report in file order, whatever order the decoders visited the fields in.
+  std::stable_sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::pair(a.pos.line, a.pos.col) < std::pair(b.pos.line, b.pos.col);
+  });
   if (!diags.empty()) {
     errors.insert(errors.end(), diags.begin(), diags.end());
     return true;
