@@ -3,6 +3,7 @@
 
 #include "triggers/event_processor.h"
 
+#include <algorithm>
 #include <random>
 
 #include "triggers/event_internal.h"
@@ -41,6 +42,30 @@ std::string random_uid() {
   std::string s(5, 'a');
   for (char& c : s) c = kChars[rng() % (sizeof(kChars) - 1)];
   return s;
+}
+
+// Deepest nesting of a JSON text, scanning bytes only. Bounds the recursion of everything that
+// walks the parsed body (dump, comparisons, destruction) against a hostile 25 MiB `[[[[...`.
+constexpr int kMaxBodyDepth = 512;
+int json_depth(std::string_view s) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      max_depth = std::max(max_depth, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return max_depth;
 }
 
 TriggerResult finish(TriggerResult r, TriggerStatus s, std::string reason) {
@@ -184,6 +209,10 @@ EventOutcome process_event(const EventListener& listener, const TriggerCatalog& 
   }
   if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
     ev.body = Json::object();
+  } else if (json_depth(req.body) > kMaxBodyDepth) {
+    out.valid = false;
+    out.error = "the body nests deeper than " + std::to_string(kMaxBodyDepth) + " levels";
+    return out;
   } else {
     try {
       ev.body = Json::parse(req.body);

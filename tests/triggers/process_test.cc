@@ -126,6 +126,13 @@ TEST(Process, MalformedBodyIsRejected) {
   EXPECT_FALSE(out.valid);
   EXPECT_NE(out.error.find("the body is not valid JSON: "), std::string::npos) << out.error;
   EXPECT_TRUE(out.triggers.empty());
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto nested = f.github_el(github("pull_request", deep));
+  EXPECT_FALSE(nested.valid);
+  EXPECT_EQ(nested.error, "the body nests deeper than 512 levels");
+  // Brackets inside strings do not count.
+  std::string quoted = "{\"a\": \"" + std::string(1000, '[') + "\\\"\"}";
+  EXPECT_TRUE(f.github_el(github("pull_request", quoted)).valid);
 }
 
 TEST(Process, EventIdHeaders) {
