@@ -413,8 +413,9 @@ bool Scheduler::apply_prior(std::size_t task, const std::vector<std::vector<mode
   }
   std::string reason = prior.reason;
   if (prior.status == TaskStatus::kPending && prior.attempts_used > pt.task.retries) {
-    // Interrupted with no retry left: its retry policy says it does not run again.
-    reason = "TaskRunInterrupted";
+    // No retry left: its retry policy says it does not run again. An empty reason means the
+    // last attempt was interrupted by an engine restart.
+    if (reason.empty()) reason = "TaskRunInterrupted";
   } else if (prior.status != TaskStatus::kFailed) {
     return false;
   }

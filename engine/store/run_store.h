@@ -142,6 +142,9 @@ class RunStore {
   Result<RecoveredIds> recover_interrupted(std::int64_t now_ms);
   /// The same for one running run whose engine process is known to be gone.
   Result<RecoveredIds> interrupt_run(const std::string& run_id, std::int64_t now_ms);
+  /// The same for the attempts and steps of one run only; the run stays running, to be resumed
+  /// (`baton serve` after a restart). Ids of the run are not in the result's `runs`.
+  Result<RecoveredIds> interrupt_attempts(const std::string& run_id, std::int64_t now_ms);
   /// PRAGMA integrity_check rows ("ok" when healthy).
   Result<std::vector<std::string>> integrity_check();
 
@@ -157,7 +160,8 @@ class RunStore {
   Status write(const std::function<Status(Database&)>& body);
   /// write() whose commit is synced to disk even when the store runs synchronous=NORMAL.
   Status write_durable(const std::function<Status(Database&)>& body);
-  Result<RecoveredIds> recover(std::int64_t now_ms, const std::optional<std::string>& only);
+  Result<RecoveredIds> recover(std::int64_t now_ms, const std::optional<std::string>& only,
+                               bool interrupt_runs);
   /// Runs `body` on the reader connection inside one read snapshot.
   Status read(const std::function<Status(Database&)>& body);
   Result<TaskRunRecord> insert_task_run(const NewTaskRun& task_run, RunState state,

@@ -135,15 +135,19 @@ Result<std::vector<SpanRecord>> RunStore::list_spans(const std::string& trace_id
 }
 
 Result<RecoveredIds> RunStore::recover_interrupted(std::int64_t now_ms) {
-  return recover(now_ms, std::nullopt);
+  return recover(now_ms, std::nullopt, true);
 }
 
 Result<RecoveredIds> RunStore::interrupt_run(const std::string& run_id, std::int64_t now_ms) {
-  return recover(now_ms, run_id);
+  return recover(now_ms, run_id, true);
 }
 
-Result<RecoveredIds> RunStore::recover(std::int64_t now_ms,
-                                       const std::optional<std::string>& only) {
+Result<RecoveredIds> RunStore::interrupt_attempts(const std::string& run_id, std::int64_t now_ms) {
+  return recover(now_ms, run_id, false);
+}
+
+Result<RecoveredIds> RunStore::recover(std::int64_t now_ms, const std::optional<std::string>& only,
+                                       bool interrupt_runs) {
   RecoveredIds ids;
   // With `only`, just that run (its owner process is gone, others may be alive); the empty
   // string never matches a run id, so `?1 = ''` below means "every run".
@@ -157,7 +161,7 @@ Result<RecoveredIds> RunStore::recover(std::int64_t now_ms,
         db, "SELECT id FROM runs WHERE status = 'running' AND (?1 = '' OR id = ?1) ORDER BY id",
         one);
     if (!runs.ok()) return runs.error();
-    ids.runs = std::move(runs).value();
+    if (interrupt_runs) ids.runs = std::move(runs).value();
     auto trs = query_strings(db,
                              "SELECT id FROM task_runs WHERE status IN ('queued', 'running') "
                              "AND (?1 = '' OR run_id = ?1) ORDER BY id",
