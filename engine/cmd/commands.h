@@ -18,4 +18,7 @@ int run_runs(const std::vector<std::string>& args);
 /// `baton logs [--store PATH] RUN`
 int run_logs(const std::vector<std::string>& args);
 
+/// `baton serve --config FILE [--listen HOST:PORT]`
+int run_serve(const std::vector<std::string>& args);
+
 }  // namespace baton::cmd

@@ -15,6 +15,7 @@ const char kUsage[] =
     "commands:\n"
     "  validate FILE...   check Tekton YAML (Task, Pipeline, PipelineRun, TaskRun, StepAction)\n"
     "  run FILE...        run the PipelineRuns and TaskRuns in FILE(s) on this machine\n"
+    "  serve              run as a service: webhooks, durable queue, metrics\n"
     "  runs               list past runs from the local run store\n"
     "  logs RUN           print the stored logs of a run\n"
     "  version            print the version\n"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "validate") return baton::cmd::run_validate(args);
   if (cmd == "run") return baton::cmd::run_run(args);
+  if (cmd == "serve") return baton::cmd::run_serve(args);
   if (cmd == "runs") return baton::cmd::run_runs(args);
   if (cmd == "logs") return baton::cmd::run_logs(args);
   if (cmd == "version" || cmd == "--version") {

@@ -141,6 +141,8 @@ void Dispatcher::dispatch_once() {
   std::vector<QueuedRun> wanted;
   std::map<std::string, const store::RunRecord*> by_id;
   for (const auto& run : *queued) {
+    // Launched, but its thread has not yet moved the row to running.
+    if (active_.count(run.id)) continue;
     QueuedRun q{run.id, run.concurrency_group.value_or(""), ConcurrencyPolicy::kQueue};
     (void)parse_concurrency_policy(annotation(run.annotations, kConcurrencyPolicyAnnotation),
                                    &q.policy);

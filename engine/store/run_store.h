@@ -81,6 +81,8 @@ class RunStore {
 
   /// Queued runs, oldest first (the dispatcher's queue), at most `limit`.
   Result<std::vector<RunRecord>> list_queued_runs(int limit = 1000);
+  /// How many runs are in `state`.
+  Result<std::int64_t> count_runs_in_state(RunState state);
   /// Every run in `state` (no paging; for running runs at start-up and the dispatcher).
   Result<std::vector<RunRecord>> list_runs_in_state(RunState state);
 

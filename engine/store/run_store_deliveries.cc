@@ -199,6 +199,20 @@ Result<std::vector<RunRecord>> RunStore::list_queued_runs(int limit) {
   return out;
 }
 
+Result<std::int64_t> RunStore::count_runs_in_state(RunState state) {
+  std::int64_t n = 0;
+  auto s = read([&](Database& db) -> Status {
+    auto stmt = prepare_bound(db, "SELECT count(*) FROM runs WHERE status = ?", to_string(state));
+    if (!stmt.ok()) return stmt.error();
+    auto row = stmt->step();
+    if (!row.ok()) return row.error();
+    n = *row ? stmt->column_int64(0) : 0;
+    return {};
+  });
+  if (!s.ok()) return s.error();
+  return n;
+}
+
 Result<std::vector<RunRecord>> RunStore::list_runs_in_state(RunState state) {
   std::vector<RunRecord> out;
   auto s = read([&](Database& db) -> Status {

@@ -1,0 +1,58 @@
+#pragma once
+// The `baton serve` config file (docs/serve-config.md): listen address, store, where
+// Task/Pipeline/EventListener YAML comes from, secrets, limits, reload and shutdown timing.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "engine/common/diagnostic.h"
+
+namespace baton::api {
+
+/// Where Task/Pipeline/EventListener/Secret YAML is loaded from: a directory or a git repository.
+struct SourceConfig {
+  std::string directory;         // a local directory (absolute after parsing), or
+  std::string git_url;           // a git repository (file://, http(s)://, git://, a local path)
+  std::string git_ref = "main";  // branch, tag or commit
+  std::string git_path;          // subdirectory inside the repository ("" = root)
+};
+
+/// Limits of the service.
+struct ServeLimits {
+  std::size_t task_runs = 0;        // TaskRuns running at once across runs; 0 = number of cores
+  std::size_t runs = 16;            // runs executing at once
+  std::size_t queued_runs = 10000;  // queued runs before webhooks answer 503
+  std::size_t body_bytes = 25u << 20;
+  int http_threads = 4;
+};
+
+/// A parsed config.
+struct ServeConfig {
+  std::string file;  // the config file path as given
+  std::string address = "127.0.0.1";
+  unsigned short port = 8080;  // 0 = any free port (tests)
+  std::string home;            // scratch + default store dir; default $BATON_HOME or ~/.baton
+  std::string store;           // SQLite path; default <home>/baton.db
+  std::vector<SourceConfig> sources;
+  std::vector<std::string> secret_files;  // YAML files with `kind: Secret` documents (absolute)
+  ServeLimits limits;
+  std::chrono::milliseconds reload_interval{5000};  // 0 = never reload
+  std::chrono::milliseconds shutdown_grace{30000};
+  std::string otlp_endpoint;    // "" = no OTLP export
+  std::string runner = "host";  // only "host" for now
+};
+
+/// A config and every error found in it (file:line:col, field path).
+struct ConfigLoad {
+  ServeConfig config;
+  Diagnostics errors;
+};
+
+/// Reads and validates a config file; all errors are reported, unknown keys rejected.
+ConfigLoad load_serve_config(const std::string& path);
+/// The same for text; relative paths resolve against the directory of `file`.
+ConfigLoad parse_serve_config(const std::string& text, const std::string& file);
+
+}  // namespace baton::api

@@ -1,0 +1,271 @@
+// `baton serve`: the service. Webhooks in, durable queue, runs on this machine, metrics out.
+
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "dashboard-api/health_routes.h"
+#include "dashboard-api/http_server.h"
+#include "dashboard-api/serve_config.h"
+#include "dashboard-api/sources.h"
+#include "dashboard-api/webhook_routes.h"
+#include "engine/cmd/commands.h"
+#include "engine/cmd/serve_catalog.h"
+#include "engine/sched/dispatcher.h"
+#include "engine/sched/recovery.h"
+#include "engine/telemetry/metrics.h"
+#include "runners/host/host_runner.h"
+
+namespace baton::cmd {
+
+namespace {
+
+const char kHelp[] =
+    "usage: baton serve --config FILE [--listen HOST:PORT]\n"
+    "\n"
+    "Runs Baton as a service: EventListener webhooks at POST /hooks/<listener>, a durable run\n"
+    "queue in SQLite, runs on this machine, /healthz, /readyz and /metrics. The config file is\n"
+    "described in docs/serve-config.md.\n"
+    "\n"
+    "options:\n"
+    "  --config FILE        the ServeConfig YAML (required)\n"
+    "  --listen HOST:PORT   overrides the config's listen address (port 0: any free port)\n"
+    "\n"
+    "Prints \"baton serve: listening on http://HOST:PORT\" once it accepts requests. SIGTERM or\n"
+    "SIGINT: stop accepting, finish in-flight requests, wait up to shutdown.grace for running\n"
+    "runs; runs still going are resumed by the next start. Exit status 0 after a clean stop, 1 on\n"
+    "a start-up failure, 2 on bad usage or an invalid config.\n";
+
+std::mutex g_log_mu;
+
+void log_line(const std::string& text) {
+  std::time_t t = std::time(nullptr);
+  char stamp[32];
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::lock_guard<std::mutex> lock(g_log_mu);
+  std::fprintf(stderr, "%s baton serve: %s\n", stamp, text.c_str());
+}
+
+void report(const Diagnostics& errors, const char* what) {
+  for (const auto& d : errors) log_line(std::string(what) + ": " + d.to_string());
+}
+
+bool split_listen(const std::string& text, api::ServeConfig& config) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  try {
+    int port = std::stoi(text.substr(colon + 1));
+    if (port < 0 || port > 65535) return false;
+    config.address = host;
+    config.port = static_cast<unsigned short>(port);
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+// The current catalog, swapped whole by the reloader.
+class CatalogHolder {
+ public:
+  void set(ServeCatalog c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = std::move(c);
+  }
+  std::shared_ptr<const model::ObjectSet> objects() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return current_.objects;
+  }
+  std::shared_ptr<const api::TriggerSnapshot> triggers() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return current_.triggers;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  ServeCatalog current_;
+};
+
+// Materialises the sources and loads them; false (and the old catalog kept) on failure.
+bool load_sources(const api::ServeConfig& config, CatalogHolder& holder, std::string* fingerprint,
+                  bool force) {
+  auto snap = api::materialise_sources(config.sources, config.home + "/sources");
+  if (!snap.ok()) {
+    log_line("sources: " + snap.error().message + " (keeping what was loaded)");
+    return false;
+  }
+  if (!force && snap->fingerprint == *fingerprint) return true;
+  Diagnostics errors;
+  ServeCatalog c = load_serve_catalog(snap->directories, config.secret_files, errors);
+  report(errors, "sources");
+  log_line(
+      "loaded " + std::to_string(c.files) + " files: " + std::to_string(c.objects->tasks.size()) +
+      " Tasks, " + std::to_string(c.objects->pipelines.size()) + " Pipelines, " +
+      std::to_string(c.triggers->catalog.listeners.size()) + " EventListeners" +
+      (errors.empty() ? "" : ", " + std::to_string(errors.size()) + " errors (files left out)"));
+  holder.set(std::move(c));
+  *fingerprint = snap->fingerprint;
+  return true;
+}
+
+}  // namespace
+
+int run_serve(const std::vector<std::string>& args) {
+  std::string config_path, listen;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-h" || args[i] == "--help") {
+      std::fputs(kHelp, stdout);
+      return 0;
+    }
+    if ((args[i] == "--config" || args[i] == "--listen") && i + 1 < args.size()) {
+      (args[i] == "--config" ? config_path : listen) = args[i + 1];
+      ++i;
+      continue;
+    }
+    std::fprintf(stderr, "baton serve: unknown argument \"%s\"\n\n%s", args[i].c_str(), kHelp);
+    return 2;
+  }
+  if (config_path.empty()) {
+    std::fprintf(stderr, "baton serve: --config FILE is required\n\n%s", kHelp);
+    return 2;
+  }
+  api::ConfigLoad loaded = api::load_serve_config(config_path);
+  if (!loaded.errors.empty()) {
+    for (const auto& d : loaded.errors) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    std::fprintf(stderr, "baton serve: %zu error%s in %s\n", loaded.errors.size(),
+                 loaded.errors.size() == 1 ? "" : "s", config_path.c_str());
+    return 2;
+  }
+  api::ServeConfig config = std::move(loaded.config);
+  if (!listen.empty() && !split_listen(listen, config)) {
+    std::fprintf(stderr, "baton serve: --listen wants HOST:PORT, got \"%s\"\n", listen.c_str());
+    return 2;
+  }
+  if (config.limits.task_runs == 0) {
+    config.limits.task_runs = std::max(1u, std::thread::hardware_concurrency());
+  }
+
+  // Signals are taken by sigwait below; every thread started from here inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.home, ec);
+  std::filesystem::create_directories(std::filesystem::path(config.store).parent_path(), ec);
+  auto opened = store::RunStore::open(config.store);
+  if (!opened.ok()) {
+    log_line("cannot open the run store " + config.store + ": " + opened.error().message);
+    return 1;
+  }
+  std::unique_ptr<store::RunStore> store = std::move(opened).value();
+  if (auto rec = sched::recover_orphaned_runs(*store); rec.ok() && !rec->empty()) {
+    log_line("marked " + std::to_string(rec->size()) + " `baton run` run(s) interrupted");
+  }
+
+  CatalogHolder catalog;
+  std::string fingerprint;
+  if (!load_sources(config, catalog, &fingerprint, true)) return 1;
+
+  telemetry::Metrics metrics;
+  runners::HostRunner runner;
+  sched::TaskSlots slots(config.limits.task_runs);
+  sched::DispatcherOptions dopt;
+  dopt.max_runs = config.limits.runs;
+  dopt.home = config.home;
+  sched::DispatcherHooks hooks;
+  hooks.run_finished = [&metrics](const std::string& pipeline, const std::string& outcome,
+                                  double seconds) {
+    metrics.run_finished(pipeline, outcome, telemetry::Seconds(seconds));
+  };
+  hooks.task_run_finished = [&metrics](const std::string& outcome, double seconds) {
+    metrics.task_run_finished(outcome, telemetry::Seconds(seconds));
+  };
+  hooks.queue_wait = [&metrics](double s) { metrics.queue_waited(telemetry::Seconds(s)); };
+  hooks.queue_depth = [&metrics](std::size_t d) { metrics.set_queue_depth(d); };
+  hooks.log = log_line;
+  sched::Dispatcher dispatcher(
+      *store, runner, slots, [&catalog] { return catalog.objects(); }, dopt, hooks);
+
+  std::atomic<bool> ready{false};
+  auto router = std::make_shared<api::Router>();
+  api::add_health_routes(*router, [&ready] { return ready.load(); });
+  api::add_metrics_route(*router, metrics);
+  api::WebhookContext wctx;
+  wctx.store = store.get();
+  wctx.triggers = [&catalog] { return catalog.triggers(); };
+  wctx.runs_queued = [&dispatcher] { dispatcher.notify(); };
+  wctx.metrics = &metrics;
+  wctx.max_queued_runs = config.limits.queued_runs;
+  api::add_webhook_routes(*router, std::move(wctx));
+
+  api::ServerOptions sopt;
+  sopt.address = config.address;
+  sopt.port = config.port;
+  sopt.threads = config.limits.http_threads;
+  sopt.body_limit = config.limits.body_bytes;
+  auto server = api::HttpServer::start(sopt, router, &metrics);
+  if (!server.ok()) {
+    log_line("cannot listen on " + config.address + ":" + std::to_string(config.port) + ": " +
+             server.error().message);
+    return 1;
+  }
+  if (auto s = dispatcher.start(); !s.ok()) {
+    log_line("cannot resume runs: " + s.error().message);
+    return 1;
+  }
+  ready = true;
+  std::printf("baton serve: listening on http://%s:%u\n", config.address.c_str(),
+              static_cast<unsigned>((*server)->port()));
+  std::fflush(stdout);
+
+  // Reloads sources when they change; stops with the process.
+  std::atomic<bool> stopping{false};
+  std::mutex reload_mu;
+  std::condition_variable reload_cv;
+  std::thread reloader([&] {
+    if (config.reload_interval.count() <= 0) return;
+    std::unique_lock<std::mutex> lock(reload_mu);
+    while (!reload_cv.wait_for(lock, config.reload_interval, [&] { return stopping.load(); })) {
+      lock.unlock();
+      load_sources(config, catalog, &fingerprint, false);
+      lock.lock();
+    }
+  });
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log_line(std::string("got ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+           ": no new requests; finishing what runs");
+  ready = false;
+  {
+    std::lock_guard<std::mutex> lock(reload_mu);
+    stopping = true;
+  }
+  reload_cv.notify_all();
+  reloader.join();
+  (*server)->shutdown(config.shutdown_grace);
+  std::size_t left = dispatcher.shutdown(config.shutdown_grace);
+  if (left > 0) {
+    log_line(std::to_string(left) +
+             " run(s) still running after the grace period; the next start resumes them");
+    std::fflush(stderr);
+    std::_Exit(0);  // their threads still run; the store has everything a restart needs
+  }
+  log_line("stopped");
+  return 0;
+}
+
+}  // namespace baton::cmd
