@@ -48,7 +48,9 @@ Result<std::vector<std::string>> recover_orphaned_runs(store::RunStore& store) {
       auto ann = nlohmann::json::parse(r.annotations, nullptr, false);
       std::string pid = ann.is_object() ? ann.value(kPid, "") : "";
       std::string start = ann.is_object() ? ann.value(kStart, "") : "";
-      bool alive = !pid.empty() && !start.empty() && start_time_of(pid) == start;
+      // No owner: a run of `baton serve`, which resumes it at its next start.
+      if (pid.empty()) continue;
+      bool alive = !start.empty() && start_time_of(pid) == start;
       if (alive) continue;
       auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch())

@@ -16,7 +16,8 @@ namespace baton::sched {
 std::map<std::string, std::string> owner_annotations();
 
 /// Marks every running run whose owner process is gone as interrupted (with its task runs and
-/// steps). Returns the ids it interrupted.
+/// steps). Runs without an owner belong to `baton serve` and are left for it to resume.
+/// Returns the ids it interrupted.
 Result<std::vector<std::string>> recover_orphaned_runs(store::RunStore& store);
 
 }  // namespace baton::sched

@@ -6,12 +6,50 @@
 
 namespace baton::sched {
 
+namespace {
+
+// Records a step as running the moment it starts, so a crash leaves the store saying which step
+// was running (and a restart can mark it). The scheduler writes the final state at the end.
+class StepStartRecorder final : public events::LineConsumer {
+ public:
+  StepStartRecorder(store::RunStore& store, std::string task_run_id,
+                    const exec::TaskInvocation& inv)
+      : store_(store), task_run_id_(std::move(task_run_id)) {
+    for (const auto& s : inv.steps) images_.push_back(s.image);
+  }
+  void on_step_started(std::size_t step_index, const std::string& step_name) override {
+    store::StepRecord r;
+    r.task_run_id = task_run_id_;
+    r.index = static_cast<int>(step_index);
+    r.name = step_name;
+    r.image = step_index < images_.size() ? images_[step_index] : "";
+    r.state = store::RunState::kRunning;
+    (void)store_.upsert_step(r);
+  }
+  void on_line(std::size_t, exec::Stream, events::Clock::time_point, std::string_view) override {}
+  void on_step_finished(std::size_t, const exec::StepOutcome&) override {}
+  void on_notice(std::string_view) override {}
+
+ private:
+  store::RunStore& store_;
+  std::string task_run_id_;
+  std::vector<std::string> images_;
+};
+
+}  // namespace
+
 struct StoreObserver::AttemptLogs {
   AttemptLogs(store::RunStore& store, const std::string& task_run_id,
-              const std::vector<std::string>& secrets)
-      : masker(secrets), writer(store, task_run_id), pipeline(masker, writer) {}
+              const exec::TaskInvocation& inv, const std::vector<std::string>& secrets)
+      : masker(secrets),
+        writer(store, task_run_id),
+        steps(store, task_run_id, inv),
+        fan({&steps, &writer}),
+        pipeline(masker, fan) {}
   events::SecretMasker masker;
   events::StoreLogWriter writer;
+  StepStartRecorder steps;
+  events::FanOutConsumer fan;
   events::StepLogPipeline pipeline;
 };
 
@@ -42,7 +80,7 @@ exec::LogSink& StoreObserver::log_sink(std::size_t, int, const exec::TaskInvocat
                                        const std::string& task_run_id,
                                        const std::vector<std::string>& secrets) {
   if (task_run_id.empty()) return g_discard;
-  auto logs = std::make_unique<AttemptLogs>(store_, task_run_id, secrets);
+  auto logs = std::make_unique<AttemptLogs>(store_, task_run_id, inv, secrets);
   std::lock_guard<std::mutex> lock(mu_);
   secrets_.insert(secrets_.end(), secrets.begin(), secrets.end());
   auto& slot = sinks_[key_of(inv)];
