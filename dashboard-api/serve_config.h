@@ -25,7 +25,7 @@ struct ServeLimits {
   std::size_t runs = 16;            // runs executing at once
   std::size_t queued_runs = 10000;  // queued runs before webhooks answer 503
   std::size_t body_bytes = 25u << 20;
-  int http_threads = 4;
+  int http_threads = 16;  // handlers block on the durable commit; more threads, bigger groups
 };
 
 /// A parsed config.

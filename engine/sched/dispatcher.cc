@@ -132,7 +132,8 @@ void Dispatcher::reap() {
 }
 
 void Dispatcher::dispatch_once() {
-  auto queued = store_.list_queued_runs(100000);
+  // The oldest 1,000 decide what starts; a deeper queue waits its turn.
+  auto queued = store_.list_queued_runs(1000);
   if (!queued.ok()) {
     log("cannot read the run queue: " + queued.error().message);
     return;

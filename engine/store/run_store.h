@@ -9,6 +9,7 @@
 // the same file: BEGIN IMMEDIATE plus busy_timeout serialize their writes.
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -160,6 +161,15 @@ class RunStore {
 
   /// Runs `body` inside one write transaction under the writer lock; commits if it succeeds.
   Status write(const std::function<Status(Database&)>& body);
+  struct PendingDelivery {
+    const NewDelivery* delivery;
+    const std::vector<NewRun>* runs;
+    Result<DeliveryOutcome> out;
+    bool done;
+  };
+  Status record_one(Database& db, const NewDelivery& delivery, const std::vector<NewRun>& runs,
+                    DeliveryOutcome& out);
+  void commit_group(const std::vector<PendingDelivery*>& batch);
   /// write() whose commit is synced to disk even when the store runs synchronous=NORMAL.
   Status write_durable(const std::function<Status(Database&)>& body);
   Result<RecoveredIds> recover(std::int64_t now_ms, const std::optional<std::string>& only,
@@ -178,6 +188,11 @@ class RunStore {
   std::unique_ptr<Database> reader_;
   std::function<std::int64_t()> clock_;
   bool writer_synchronous_full_ = false;
+  // Group commit of deliveries (record_delivery).
+  std::mutex group_mu_;
+  std::condition_variable group_cv_;
+  std::vector<PendingDelivery*> group_queue_;
+  bool group_leader_ = false;
 };
 
 }  // namespace baton::store

@@ -82,64 +82,107 @@ Status RunStore::write_durable(const std::function<Status(Database&)>& body) {
   return result;
 }
 
+// One delivery inside the caller's transaction (a group commit's savepoint).
+Status RunStore::record_one(Database& db, const NewDelivery& delivery,
+                            const std::vector<NewRun>& runs, DeliveryOutcome& out) {
+  out = DeliveryOutcome{};
+  if (delivery.dedupe_key) {
+    auto stmt = prepare_bound(db,
+                              "SELECT " + std::string(kDeliveryColumns) +
+                                  " FROM deliveries WHERE listener = ? AND dedupe_key = ?",
+                              delivery.listener, delivery.dedupe_key);
+    if (!stmt.ok()) return stmt.error();
+    auto row = stmt->step();
+    if (!row.ok()) return row.error();
+    if (*row) {
+      auto earlier = read_delivery(*stmt);
+      if (!earlier.ok()) return earlier.error();
+      out.delivery = std::move(earlier).value();
+      out.duplicate = true;
+      ++out.delivery.duplicates;
+      if (auto u = exec_bound(db, "UPDATE deliveries SET duplicates = duplicates + 1 WHERE id = ?",
+                              out.delivery.id);
+          !u.ok()) {
+        return u;
+      }
+      auto earlier_runs = select_runs_of_delivery(db, out.delivery.id);
+      if (!earlier_runs.ok()) return earlier_runs.error();
+      out.runs = std::move(earlier_runs).value();
+      return {};
+    }
+  }
+  DeliveryRecord& d = out.delivery;
+  static_cast<NewDelivery&>(d) = delivery;
+  d.received_at = now();
+  if (d.id.empty()) d.id = new_id("dlv", d.received_at);
+  if (auto i = exec_bound(db,
+                          "INSERT INTO deliveries (" + std::string(kDeliveryColumns) +
+                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                          d.id, d.listener, d.source, d.event_type, d.dedupe_key, d.received_at,
+                          to_string(d.result), d.reason, d.headers, Blob{d.body}, d.response,
+                          d.trace_parent);
+      !i.ok()) {
+    return i;
+  }
+  for (const NewRun& run : runs) {
+    RunRecord rec;
+    static_cast<NewRun&>(rec) = run;
+    rec.delivery_id = d.id;
+    rec.created_at = d.received_at;
+    rec.queued_at = d.received_at;
+    if (rec.id.empty()) rec.id = new_id("run", rec.created_at);
+    if (auto i = detail::insert_run(db, rec); !i.ok()) return i;
+    out.runs.push_back(std::move(rec));
+  }
+  return {};
+}
+
 Result<DeliveryOutcome> RunStore::record_delivery(const NewDelivery& delivery,
                                                   const std::vector<NewRun>& runs) {
-  DeliveryOutcome out;
+  // Group commit: every fsync costs milliseconds, so concurrent callers share one. The first
+  // caller to find no commit in progress becomes the leader and commits everything queued so far
+  // in one durable transaction (a savepoint each, so one bad delivery fails alone); the others
+  // wait for it. Nobody returns before the transaction holding their delivery is on disk.
+  PendingDelivery me{&delivery, &runs, Fail("not committed"), false};
+  std::unique_lock<std::mutex> lock(group_mu_);
+  group_queue_.push_back(&me);
+  while (!me.done) {
+    if (group_leader_) {
+      group_cv_.wait(lock);
+      continue;
+    }
+    group_leader_ = true;
+    std::vector<PendingDelivery*> batch;
+    batch.swap(group_queue_);
+    lock.unlock();
+    commit_group(batch);
+    lock.lock();
+    for (PendingDelivery* p : batch) p->done = true;
+    group_leader_ = false;
+    group_cv_.notify_all();
+  }
+  return std::move(me.out);
+}
+
+void RunStore::commit_group(const std::vector<PendingDelivery*>& batch) {
   auto s = write_durable([&](Database& db) -> Status {
-    out = DeliveryOutcome{};
-    if (delivery.dedupe_key) {
-      auto stmt = prepare_bound(db,
-                                "SELECT " + std::string(kDeliveryColumns) +
-                                    " FROM deliveries WHERE listener = ? AND dedupe_key = ?",
-                                delivery.listener, delivery.dedupe_key);
-      if (!stmt.ok()) return stmt.error();
-      auto row = stmt->step();
-      if (!row.ok()) return row.error();
-      if (*row) {
-        auto earlier = read_delivery(*stmt);
-        if (!earlier.ok()) return earlier.error();
-        out.delivery = std::move(earlier).value();
-        out.duplicate = true;
-        ++out.delivery.duplicates;
-        if (auto u =
-                exec_bound(db, "UPDATE deliveries SET duplicates = duplicates + 1 WHERE id = ?",
-                           out.delivery.id);
-            !u.ok()) {
-          return u;
-        }
-        auto earlier_runs = select_runs_of_delivery(db, out.delivery.id);
-        if (!earlier_runs.ok()) return earlier_runs.error();
-        out.runs = std::move(earlier_runs).value();
-        return {};
+    for (PendingDelivery* p : batch) {
+      if (auto sp = db.exec("SAVEPOINT delivery"); !sp.ok()) return sp;
+      DeliveryOutcome out;
+      Status one = record_one(db, *p->delivery, *p->runs, out);
+      if (!one.ok()) {
+        if (auto rb = db.exec("ROLLBACK TO delivery"); !rb.ok()) return rb;
+        p->out = one.error();
+      } else {
+        p->out = std::move(out);
       }
-    }
-    DeliveryRecord& d = out.delivery;
-    static_cast<NewDelivery&>(d) = delivery;
-    d.received_at = now();
-    if (d.id.empty()) d.id = new_id("dlv", d.received_at);
-    if (auto i = exec_bound(db,
-                            "INSERT INTO deliveries (" + std::string(kDeliveryColumns) +
-                                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                            d.id, d.listener, d.source, d.event_type, d.dedupe_key, d.received_at,
-                            to_string(d.result), d.reason, d.headers, Blob{d.body}, d.response,
-                            d.trace_parent);
-        !i.ok()) {
-      return i;
-    }
-    for (const NewRun& run : runs) {
-      RunRecord rec;
-      static_cast<NewRun&>(rec) = run;
-      rec.delivery_id = d.id;
-      rec.created_at = d.received_at;
-      rec.queued_at = d.received_at;
-      if (rec.id.empty()) rec.id = new_id("run", rec.created_at);
-      if (auto i = detail::insert_run(db, rec); !i.ok()) return i;
-      out.runs.push_back(std::move(rec));
+      if (auto rel = db.exec("RELEASE delivery"); !rel.ok()) return rel;
     }
     return {};
   });
-  if (!s.ok()) return s.error();
-  return out;
+  if (!s.ok()) {
+    for (PendingDelivery* p : batch) p->out = s.error();  // nothing of the batch is stored
+  }
 }
 
 Result<DeliveryRecord> RunStore::get_delivery(const std::string& id) {

@@ -1,6 +1,9 @@
 // Webhook deliveries: durable accept with the runs they create, dedupe of redeliveries, and the
 // dispatcher's queue order.
 
+#include <atomic>
+#include <thread>
+
 #include "store_fixture.h"
 
 namespace baton::store {
@@ -144,6 +147,34 @@ TEST_F(DeliveriesTest, DeliveriesSurviveReopen) {
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->duplicate);
   EXPECT_EQ(again->runs.size(), 1u);
+}
+
+TEST_F(DeliveriesTest, ConcurrentDeliveriesShareCommitsAndStillDedupe) {
+  // 8 threads x 25 deliveries over 100 distinct keys: every key is stored once with one run,
+  // every other call sees a duplicate of it, whichever group commit carried them.
+  constexpr int kThreads = 8, kEach = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> fresh{0}, dup{0}, failed{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto out = store_->record_delivery(push("key-" + std::to_string((t * kEach + i) % 100)),
+                                           {run_of("build")});
+        if (!out.ok()) {
+          ++failed;
+          continue;
+        }
+        (out->duplicate ? dup : fresh)++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(fresh.load(), 100);
+  EXPECT_EQ(dup.load(), kThreads * kEach - 100);
+  auto queued = store_->count_runs_in_state(RunState::kQueued);
+  ASSERT_TRUE(queued.ok());
+  EXPECT_EQ(*queued, 100);
 }
 
 }  // namespace

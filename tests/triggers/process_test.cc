@@ -245,7 +245,8 @@ TEST(Process, RepeatedSignedPushGivesTheSameAnswer) {
             .fired();
     fired += process_event(cat.listeners.at("github-listener"), cat, req, secrets.lookup()).fired();
   }
-  EXPECT_EQ(fired, static_cast<std::size_t>(kRounds));  // the embedded trigger fires, github filters
+  EXPECT_EQ(fired,
+            static_cast<std::size_t>(kRounds));  // the embedded trigger fires, github filters
 }
 
 }  // namespace
