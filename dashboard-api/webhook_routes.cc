@@ -1,6 +1,7 @@
 #include "dashboard-api/webhook_routes.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "engine/model/validate.h"
 #include "engine/sched/plan.h"
@@ -115,10 +116,15 @@ HttpResponse handle(const WebhookContext& ctx, const HttpRequest& req) {
     return json_error(404, "no EventListener named \"" + listener + "\"");
   }
   // Overload: refuse before doing any work, with a status senders retry.
-  if (auto queued = ctx.store->count_runs_in_state(store::RunState::kQueued);
-      !queued.ok() || static_cast<std::size_t>(*queued) >= ctx.max_queued_runs) {
+  std::optional<std::size_t> queued;
+  if (ctx.queued_runs) {
+    queued = ctx.queued_runs();
+  } else if (auto n = ctx.store->count_runs_in_state(store::RunState::kQueued); n.ok()) {
+    queued = static_cast<std::size_t>(*n);
+  }
+  if (!queued || *queued >= ctx.max_queued_runs) {
     count(ctx.metrics, Counted::kError);
-    HttpResponse r = json_error(503, queued.ok() ? "the run queue is full" : "the store failed");
+    HttpResponse r = json_error(503, queued ? "the run queue is full" : "the store failed");
     r.headers.emplace_back("Retry-After", "30");
     return r;
   }
@@ -200,7 +206,7 @@ HttpResponse handle(const WebhookContext& ctx, const HttpRequest& req) {
   count(ctx.metrics, d.result == store::DeliveryResult::kAccepted   ? Counted::kAccepted
                      : d.result == store::DeliveryResult::kFiltered ? Counted::kFiltered
                                                                     : Counted::kRejected);
-  if (!stored->runs.empty() && ctx.runs_queued) ctx.runs_queued();
+  if (!stored->runs.empty() && ctx.runs_queued) ctx.runs_queued(stored->runs.size());
   return json_answer(status, answer);
 }
 

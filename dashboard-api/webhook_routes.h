@@ -31,7 +31,9 @@ struct TriggerSnapshot {
 struct WebhookContext {
   store::RunStore* store = nullptr;
   std::function<std::shared_ptr<const TriggerSnapshot>()> triggers;
-  std::function<void()> runs_queued;  // wakes the dispatcher
+  std::function<void(std::size_t count)> runs_queued;  // wakes the dispatcher
+  /// Runs waiting now (a cheap estimate); empty: counted in the store per delivery.
+  std::function<std::size_t()> queued_runs;
   telemetry::Metrics* metrics = nullptr;
   std::size_t max_queued_runs = 10000;
 };

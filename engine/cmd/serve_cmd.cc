@@ -194,7 +194,16 @@ int run_serve(const std::vector<std::string>& args) {
     metrics.task_run_finished(outcome, telemetry::Seconds(seconds));
   };
   hooks.queue_wait = [&metrics](double s) { metrics.queue_waited(telemetry::Seconds(s)); };
-  hooks.queue_depth = [&metrics](std::size_t d) { metrics.set_queue_depth(d); };
+  // The queue depth the webhook route checks: exact after each dispatcher round, plus what was
+  // accepted since (a count(*) per delivery would cost O(queue) each time).
+  std::atomic<std::size_t> queue_depth{0};
+  if (auto n = store->count_runs_in_state(store::RunState::kQueued); n.ok()) {
+    queue_depth = static_cast<std::size_t>(*n);
+  }
+  hooks.queue_depth = [&metrics, &queue_depth](std::size_t d) {
+    queue_depth = d;
+    metrics.set_queue_depth(d);
+  };
   hooks.log = log_line;
   sched::Dispatcher dispatcher(
       *store, runner, slots, [&catalog] { return catalog.objects(); }, dopt, hooks);
@@ -206,7 +215,11 @@ int run_serve(const std::vector<std::string>& args) {
   api::WebhookContext wctx;
   wctx.store = store.get();
   wctx.triggers = [&catalog] { return catalog.triggers(); };
-  wctx.runs_queued = [&dispatcher] { dispatcher.notify(); };
+  wctx.runs_queued = [&dispatcher, &queue_depth](std::size_t n) {
+    queue_depth += n;
+    dispatcher.notify();
+  };
+  wctx.queued_runs = [&queue_depth] { return queue_depth.load(); };
   wctx.metrics = &metrics;
   wctx.max_queued_runs = config.limits.queued_runs;
   api::add_webhook_routes(*router, std::move(wctx));

@@ -117,6 +117,9 @@ void Dispatcher::loop() {
     reap();
     if (stopping_) return;
     dispatch_once();
+    // Webhooks may notify a thousand times a second; reading the queue once per short interval
+    // serves them all (a run starts at most this much later).
+    cv_.wait_for(lock, options_.min_interval, [this] { return stopping_; });
   }
 }
 
@@ -133,22 +136,25 @@ void Dispatcher::reap() {
 
 void Dispatcher::dispatch_once() {
   // The oldest 1,000 decide what starts; a deeper queue waits its turn.
-  auto queued = store_.list_queued_runs(1000);
+  auto queued = store_.list_queue(1000, kConcurrencyPolicyAnnotation);
   if (!queued.ok()) {
     log("cannot read the run queue: " + queued.error().message);
     return;
   }
-  if (hooks_.queue_depth) hooks_.queue_depth(queued->size());
+  if (hooks_.queue_depth) {
+    auto depth = queued->size() < 1000 ? Result<std::int64_t>(std::int64_t(queued->size()))
+                                       : store_.count_runs_in_state(store::RunState::kQueued);
+    if (depth.ok()) hooks_.queue_depth(static_cast<std::size_t>(*depth));
+  }
   std::vector<QueuedRun> wanted;
-  std::map<std::string, const store::RunRecord*> by_id;
-  for (const auto& run : *queued) {
+  std::map<std::string, std::string> group_of;
+  for (const auto& e : *queued) {
     // Launched, but its thread has not yet moved the row to running.
-    if (active_.count(run.id)) continue;
-    QueuedRun q{run.id, run.concurrency_group.value_or(""), ConcurrencyPolicy::kQueue};
-    (void)parse_concurrency_policy(annotation(run.annotations, kConcurrencyPolicyAnnotation),
-                                   &q.policy);
+    if (active_.count(e.id)) continue;
+    QueuedRun q{e.id, e.group, ConcurrencyPolicy::kQueue};
+    (void)parse_concurrency_policy(e.policy, &q.policy);
+    group_of[e.id] = e.group;
     wanted.push_back(std::move(q));
-    by_id[run.id] = &run;
   }
   std::vector<ActiveRun> executing;
   for (const auto& [id, a] : active_) {
@@ -156,10 +162,9 @@ void Dispatcher::dispatch_once() {
   }
   DispatchPlan plan = plan_dispatch(wanted, executing, options_.max_runs);
   for (const auto& id : plan.supersede_queued) {
-    const auto& run = *by_id.at(id);
     (void)store_.update_run_status(
         id, store::RunState::kCancelled, "Cancelled",
-        "superseded by a newer run of concurrency group " + run.concurrency_group.value_or(""));
+        "superseded by a newer run of concurrency group " + group_of[id]);
   }
   for (const auto& id : plan.cancel_running) {
     Active& a = *active_.at(id);
@@ -169,7 +174,14 @@ void Dispatcher::dispatch_once() {
       a.early_stop = StopRequest::kCancelled;
     }
   }
-  for (const auto& id : plan.start) launch(*by_id.at(id), {});
+  for (const auto& id : plan.start) {
+    auto run = store_.get_run(id);
+    if (!run.ok()) {
+      log("cannot read queued run " + id + ": " + run.error().message);
+      continue;
+    }
+    launch(*run, {});
+  }
 }
 
 void Dispatcher::launch(const store::RunRecord& run, std::map<std::string, PriorTask> prior) {

@@ -35,9 +35,10 @@ struct DispatcherHooks {
 };
 
 struct DispatcherOptions {
-  std::size_t max_runs = 16;             // runs executing at once
-  std::string home;                      // scratch root: <home>/runs/<run id>, <home>/pvc
-  std::chrono::milliseconds poll{1000};  // re-read the queue this often even without notify()
+  std::size_t max_runs = 16;                   // runs executing at once
+  std::string home;                            // scratch root: <home>/runs/<run id>, <home>/pvc
+  std::chrono::milliseconds poll{1000};        // re-read the queue this often even without notify()
+  std::chrono::milliseconds min_interval{10};  // and never more often than this
 };
 
 /// Runs queued runs; thread-safe.

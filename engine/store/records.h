@@ -161,6 +161,13 @@ struct DeliveryOutcome {
   bool duplicate = false;  // the key was seen before; nothing new was created
 };
 
+/// A queued run as the dispatcher's policy needs it (no spec: the queue is read often).
+struct QueueEntry {
+  std::string id;
+  std::string group;   // concurrency group, "" if none
+  std::string policy;  // the value of the annotation the caller named, "" if absent
+};
+
 /// What recover_interrupted changed.
 struct RecoveredIds {
   std::vector<std::string> runs;

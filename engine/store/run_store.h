@@ -82,6 +82,9 @@ class RunStore {
 
   /// Queued runs, oldest first (the dispatcher's queue), at most `limit`.
   Result<std::vector<RunRecord>> list_queued_runs(int limit = 1000);
+  /// The oldest `limit` queued runs, light: id, group and the value of annotation
+  /// `policy_annotation`.
+  Result<std::vector<QueueEntry>> list_queue(int limit, const std::string& policy_annotation);
   /// How many runs are in `state`.
   Result<std::int64_t> count_runs_in_state(RunState state);
   /// Every run in `state` (no paging; for running runs at start-up and the dispatcher).

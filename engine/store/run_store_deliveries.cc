@@ -242,6 +242,27 @@ Result<std::vector<RunRecord>> RunStore::list_queued_runs(int limit) {
   return out;
 }
 
+Result<std::vector<QueueEntry>> RunStore::list_queue(int limit,
+                                                     const std::string& policy_annotation) {
+  std::vector<QueueEntry> out;
+  // json_extract keeps the annotation lookup in SQLite's C code: no JSON parse per row here.
+  const std::string path = "$.\"" + policy_annotation + "\"";
+  auto s = read([&](Database& db) -> Status {
+    auto stmt = prepare_bound(db,
+                              "SELECT id, IFNULL(concurrency_group, ''), "
+                              "IFNULL(json_extract(annotations, ?), '') FROM runs "
+                              "WHERE status = 'queued' ORDER BY queued_at, id LIMIT ?",
+                              path, std::int64_t{std::clamp(limit, 1, 100000)});
+    if (!stmt.ok()) return stmt.error();
+    return detail::for_each_row(*stmt, [&](const Statement& r) -> Status {
+      out.push_back(QueueEntry{r.column_bytes(0), r.column_bytes(1), r.column_bytes(2)});
+      return {};
+    });
+  });
+  if (!s.ok()) return s.error();
+  return out;
+}
+
 Result<std::int64_t> RunStore::count_runs_in_state(RunState state) {
   std::int64_t n = 0;
   auto s = read([&](Database& db) -> Status {
