@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,16 @@ struct ConfigLoad {
   ServeConfig config;
   Diagnostics errors;
 };
+
+/// A listen address split into host (brackets of IPv6 removed) and port.
+struct ListenAddress {
+  std::string host;
+  unsigned short port = 0;
+};
+
+/// Parses HOST:PORT (port 0-65535; [::1]:PORT for IPv6); nullopt when malformed. The same
+/// rule as the config's `listen`, for command-line overrides.
+std::optional<ListenAddress> parse_listen(const std::string& text);
 
 /// Reads and validates a config file; all errors are reported, unknown keys rejected.
 ConfigLoad load_serve_config(const std::string& path);

@@ -9,14 +9,16 @@
 
 namespace baton::api {
 
-/// Directories to load, and a fingerprint that changes when any YAML file under them changes.
+/// Directories to load, in source order, and a fingerprint that changes when any source does.
 struct SourceSnapshot {
   std::vector<std::string> directories;
-  std::string fingerprint;
+  std::string fingerprint;  // changes when a YAML file's path, size or mtime, or a commit, does
 };
 
-/// Local directories as they are; git sources are not supported by this build yet (an error
-/// naming the URL). The fingerprint hashes (path, size, mtime) of every *.yaml/*.yml file.
+/// Local directories as they are; git sources checked out (libgit2) at their ref into
+/// <cache_dir>/<hash of url and ref>, then `git_path` inside. Directory fingerprints hash
+/// (relative path, size, mtime ns) of every *.yaml/*.yml file under them; git ones are the
+/// commit id. Errors name the directory, or the URL and ref.
 Result<SourceSnapshot> materialise_sources(const std::vector<SourceConfig>& sources,
                                            const std::string& cache_dir);
 
