@@ -226,7 +226,7 @@ TEST_F(ServeConfigTest, DefaultsComeFromBatonHome) {
   EXPECT_EQ(c.limits.runs, defaults.runs);
   EXPECT_EQ(c.limits.queued_runs, 10000u);
   EXPECT_EQ(c.limits.body_bytes, 25u << 20);
-  EXPECT_EQ(c.limits.http_threads, 4);
+  EXPECT_EQ(c.limits.http_threads, 16);
   EXPECT_EQ(c.reload_interval, std::chrono::milliseconds(5000));
   EXPECT_EQ(c.shutdown_grace, std::chrono::milliseconds(30000));
   EXPECT_EQ(c.otlp_endpoint, "");
