@@ -57,24 +57,6 @@ void report(const Diagnostics& errors, const char* what) {
   for (const auto& d : errors) log_line(std::string(what) + ": " + d.to_string());
 }
 
-bool split_listen(const std::string& text, api::ServeConfig& config) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos) return false;
-  std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  try {
-    int port = std::stoi(text.substr(colon + 1));
-    if (port < 0 || port > 65535) return false;
-    config.address = host;
-    config.port = static_cast<unsigned short>(port);
-  } catch (...) {
-    return false;
-  }
-  return true;
-}
-
 // The current catalog, swapped whole by the reloader.
 class CatalogHolder {
  public:
@@ -147,9 +129,14 @@ int run_serve(const std::vector<std::string>& args) {
     return 2;
   }
   api::ServeConfig config = std::move(loaded.config);
-  if (!listen.empty() && !split_listen(listen, config)) {
-    std::fprintf(stderr, "baton serve: --listen wants HOST:PORT, got \"%s\"\n", listen.c_str());
-    return 2;
+  if (!listen.empty()) {
+    auto parsed = api::parse_listen(listen);
+    if (!parsed) {
+      std::fprintf(stderr, "baton serve: --listen wants HOST:PORT, got \"%s\"\n", listen.c_str());
+      return 2;
+    }
+    config.address = parsed->host;
+    config.port = parsed->port;
   }
   if (config.limits.task_runs == 0) {
     config.limits.task_runs = std::max(1u, std::thread::hardware_concurrency());
