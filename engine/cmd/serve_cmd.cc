@@ -11,6 +11,7 @@
 
 #include "dashboard-api/health_routes.h"
 #include "dashboard-api/http_server.h"
+#include "dashboard-api/otlp_exporter.h"
 #include "dashboard-api/serve_config.h"
 #include "dashboard-api/sources.h"
 #include "dashboard-api/webhook_routes.h"
@@ -172,10 +173,19 @@ int run_serve(const std::vector<std::string>& args) {
   sched::DispatcherOptions dopt;
   dopt.max_runs = config.limits.runs;
   dopt.home = config.home;
+  std::unique_ptr<api::OtlpExporter> otlp;
+  if (!config.otlp_endpoint.empty()) {
+    otlp = std::make_unique<api::OtlpExporter>(config.otlp_endpoint, *store, log_line);
+    if (auto s = otlp->start(); !s.ok()) {
+      log_line(s.error().message);
+      return 1;
+    }
+  }
   sched::DispatcherHooks hooks;
-  hooks.run_finished = [&metrics](const std::string& pipeline, const std::string& outcome,
-                                  double seconds) {
+  hooks.run_finished = [&metrics, &otlp](const std::string& pipeline, const std::string& outcome,
+                                         double seconds, const std::string& trace_id) {
     metrics.run_finished(pipeline, outcome, telemetry::Seconds(seconds));
+    if (otlp && !trace_id.empty()) otlp->enqueue(trace_id);
   };
   hooks.task_run_finished = [&metrics](const std::string& outcome, double seconds) {
     metrics.task_run_finished(outcome, telemetry::Seconds(seconds));

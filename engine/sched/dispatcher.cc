@@ -228,7 +228,7 @@ void Dispatcher::execute(Active* active, store::RunRecord run,
     const char* reason = run.kind == "TaskRun" ? "CouldntGetTask" : "CouldntGetPipeline";
     (void)store_.update_run_status(run.id, store::RunState::kFailed, reason, plan.error().message);
     log("run " + run.id + " failed before it started: " + plan.error().message);
-    if (hooks_.run_finished) hooks_.run_finished(run.pipeline, "failed", 0);
+    if (hooks_.run_finished) hooks_.run_finished(run.pipeline, "failed", 0, "");
     finish();
     return;
   }
@@ -262,7 +262,8 @@ void Dispatcher::execute(Active* active, store::RunRecord run,
   if (hooks_.run_finished) {
     hooks_.run_finished(
         run.pipeline, outcome_of(report),
-        std::chrono::duration<double>(report.finished_at - report.started_at).count());
+        std::chrono::duration<double>(report.finished_at - report.started_at).count(),
+        scheduler.trace_id());
   }
   finish();
 }

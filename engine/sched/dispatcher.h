@@ -26,7 +26,9 @@ using CatalogProvider = std::function<std::shared_ptr<const model::ObjectSet>()>
 
 /// Told what happens, for metrics and logs; every hook may be empty. Called from run threads.
 struct DispatcherHooks {
-  std::function<void(const std::string& pipeline, const std::string& outcome, double seconds)>
+  /// A run ended; `trace_id` names its spans in the store (empty if it never started).
+  std::function<void(const std::string& pipeline, const std::string& outcome, double seconds,
+                     const std::string& trace_id)>
       run_finished;
   std::function<void(const std::string& outcome, double seconds)> task_run_finished;
   std::function<void(double seconds)> queue_wait;

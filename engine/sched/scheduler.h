@@ -83,6 +83,8 @@ class Scheduler {
   /// Secret values found while preparing workspaces (for log masking). Valid after start.
   const std::vector<std::string>& secrets() const { return secrets_; }
   const RunPlan& plan() const { return plan_; }
+  /// The W3C trace id of this run (valid once run() has started).
+  const std::string& trace_id() const { return trace_id_; }
 
  private:
   struct Done {
