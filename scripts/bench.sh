@@ -12,3 +12,5 @@ echo "== host runner step overhead =="; $b/step_overhead_bench
 echo "== store log append =="; $b/store_bench
 echo "== secret masking =="; $b/mask_bench
 if [ -x tests/bench/sched_bench.sh ]; then echo "== scheduler vs ninja =="; tests/bench/sched_bench.sh; fi
+echo "== HTTP server core vs bare Beast =="; tests/bench/http_bench.sh
+echo "== signed webhook deliveries through baton serve vs bare Beast =="; tests/bench/webhook_bench.sh
