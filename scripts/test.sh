@@ -24,6 +24,7 @@ if [ "${BATON_SKIP_ASAN:-0}" != 1 ]; then
   scripts/build.sh asan
   echo "== tests under ASan+UBSan =="
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
     ctest --preset asan -j "$(nproc)" -LE slow
 fi
 
