@@ -80,12 +80,18 @@ for line in (os.getenv("BENCH_HEADERS") or ""):gmatch("[^\n]+") do
   if name then wrk.headers[name] = value end
 end
 local unique = os.getenv("BENCH_UNIQUE_HEADER") or ""
+-- Each wrk thread has its own Lua state with the same random seed, so a random tag would repeat
+-- across threads (and turn half the deliveries into redeliveries): setup() numbers the threads.
+local threads_made = 0
+function setup(thread)
+  threads_made = threads_made + 1
+  thread:set("thread_tag", tostring(threads_made) .. "-" .. tostring(os.time()))
+end
 if unique ~= "" then
-  local thread_tag = tostring(math.random(1, 2^30))
   local counter = 0
   function request()
     counter = counter + 1
-    wrk.headers[unique] = "bench-" .. thread_tag .. "-" .. counter
+    wrk.headers[unique] = "bench-" .. (thread_tag or "0") .. "-" .. counter
     return wrk.format()
   end
 end
