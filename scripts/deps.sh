@@ -10,7 +10,7 @@ PACKAGES=(
   libyaml-dev libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev libboost-dev libboost-system-dev
   libgit2-dev libspdlog-dev libssl-dev prometheus-cpp-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml python3-jsonschema sqlite3 wrk prometheus curl
+  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml python3-jsonschema sqlite3 wrk prometheus curl openssl
   # host runner: scripts written for bash/busybox images run under bash
   bash coreutils util-linux
 )
