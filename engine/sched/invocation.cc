@@ -17,6 +17,7 @@ exec::StepInvocation to_step(const model::Container& c, const std::string& name)
   exec::StepInvocation s;
   s.name = name;
   s.image = c.image;
+  s.image_pull_policy = c.image_pull_policy;
   s.command = c.command;
   s.args = c.args;
   s.working_dir = c.working_dir;
@@ -202,6 +203,19 @@ Status resolve_value_from(const InvocationEnv& env, const model::Container& c,
   return {};
 }
 
+// The run's `baton.dev/runner` annotation, overridden by the pipeline task's taskRunSpecs entry.
+std::string runner_for(const RunPlan& plan, const std::string& pipeline_task) {
+  std::string runner;
+  if (auto it = plan.annotations.find(exec::kRunnerAnnotation); it != plan.annotations.end())
+    runner = it->second;
+  for (const auto& trs : plan.task_run_specs) {
+    if (trs.pipeline_task_name != pipeline_task) continue;
+    auto it = trs.metadata.annotations.find(exec::kRunnerAnnotation);
+    if (it != trs.metadata.annotations.end()) runner = it->second;
+  }
+  return runner;
+}
+
 }  // namespace
 
 std::string task_run_name(const RunPlan& plan, std::size_t task, int instance) {
@@ -295,6 +309,7 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
   inv.timeout = pt.timeout;
   if (inv.timeout && inv.timeout->count() == 0) inv.timeout.reset();  // 0 means no timeout
   inv.service_account_name = plan.service_account_name;
+  inv.runner = runner_for(plan, pt.name);
 
   subst::Context ctx;
   ctx.set_params(spec.params, given);
