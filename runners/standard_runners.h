@@ -10,6 +10,7 @@
 #include "engine/common/result.h"
 #include "runners/host/host_runner.h"
 #include "runners/podman/image_map.h"
+#include "runners/podman/podman_runner.h"
 #include "runners/runner_set.h"
 
 namespace baton::runners {
@@ -18,6 +19,7 @@ namespace baton::runners {
 struct RunnersConfig {
   std::string default_runner = "host";  // for attempts whose TaskInvocation::runner is ""
   HostRunnerOptions host;
+  PodmanRunnerOptions podman;  // its `images` are replaced by `images` below
   /// Image map of the podman runner: reference or prefix ("docker.io/library/*", "*") -> image.
   ImageMap images;
 };
