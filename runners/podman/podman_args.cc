@@ -23,13 +23,51 @@ std::string quantity_text(const exec::Json& v) {
   return "";
 }
 
-void add_mount(std::vector<std::string>& a, const std::string& host, const std::string& target,
-               bool read_only) {
-  a.push_back("--volume");
-  a.push_back(host + ":" + target + (read_only ? ":ro" : ""));
+void put(std::vector<ContainerMount>& mounts, std::string host, std::string target, bool ro) {
+  while (target.size() > 1 && target.back() == '/') target.pop_back();
+  std::erase_if(mounts, [&](const ContainerMount& m) { return m.target == target; });
+  mounts.push_back({std::move(host), std::move(target), ro});
+}
+
+bool under(const std::string& path, const std::string& dir) {
+  return path == dir || (path.rfind(dir, 0) == 0 && (dir == "/" || path[dir.size()] == '/'));
 }
 
 }  // namespace
+
+std::vector<ContainerMount> container_mounts(const ContainerContext& ctx,
+                                             const exec::StepInvocation& step) {
+  const exec::TaskInvocation& inv = *ctx.inv;
+  const AttemptPaths& paths = *ctx.paths;
+  std::vector<ContainerMount> mounts;
+  put(mounts, paths.tekton, "/tekton", false);
+  put(mounts, paths.workspace, "/workspace", false);
+  for (const auto* list : {&inv.workspaces, &step.mounts}) {
+    for (const auto& w : *list) {
+      if (!w.mount_path.empty() && !w.host_path.empty())
+        put(mounts, w.host_path, w.mount_path, w.read_only);
+    }
+  }
+  if (ctx.step_index >= 0) {  // a step may write only its own /tekton/run/<i> and step dir
+    for (std::size_t j = 0; j < inv.steps.size(); ++j) {
+      if (static_cast<int>(j) == ctx.step_index) continue;
+      if (inv.steps.size() > 1)
+        put(mounts, paths.run_dir(j), "/tekton/run/" + std::to_string(j), true);
+      put(mounts, paths.step_dir(inv.steps[j].name), "/tekton/steps/step-" + inv.steps[j].name,
+          true);
+    }
+  }
+  return mounts;
+}
+
+std::string host_dir_of(const std::vector<ContainerMount>& mounts, const std::string& path) {
+  const ContainerMount* best = nullptr;
+  for (const auto& m : mounts) {
+    if (under(path, m.target) && (!best || m.target.size() > best->target.size())) best = &m;
+  }
+  if (!best) return "";
+  return best->host + path.substr(best->target.size());
+}
 
 std::optional<long long> memory_bytes(const std::string& q) {
   std::size_t used = 0;
@@ -73,7 +111,6 @@ std::string container_script(const std::string& script) {
 Result<std::vector<std::string>> podman_run_args(const ContainerContext& ctx,
                                                  const exec::StepInvocation& step) {
   const exec::TaskInvocation& inv = *ctx.inv;
-  const AttemptPaths& paths = *ctx.paths;
   std::vector<std::string> a = ctx.podman;
   // --sig-proxy=false: the runner stops containers by name (`podman rm -f`), not by
   // signalling the client, which would only race with that.
@@ -82,23 +119,13 @@ Result<std::vector<std::string>> podman_run_args(const ContainerContext& ctx,
   for (const auto& [k, v] : ctx.labels) a.insert(a.end(), {"--label", k + "=" + v});
   if (!ctx.network.empty()) a.insert(a.end(), {"--network", ctx.network});
 
-  // The same view of the attempt as on the host runner (runners/host/README.md).
-  add_mount(a, paths.tekton, "/tekton", false);
-  add_mount(a, paths.workspace, "/workspace", false);
-  for (const auto* list : {&inv.workspaces, &step.mounts}) {
-    for (const auto& w : *list) {
-      if (!w.mount_path.empty() && !w.host_path.empty())
-        add_mount(a, w.host_path, w.mount_path, w.read_only);
-    }
-  }
-  if (ctx.step_index >= 0) {  // a step may write only its own /tekton/run/<i> and step dir
-    for (std::size_t j = 0; j < inv.steps.size(); ++j) {
-      if (static_cast<int>(j) == ctx.step_index) continue;
-      if (inv.steps.size() > 1)
-        add_mount(a, paths.run_dir(j), "/tekton/run/" + std::to_string(j), true);
-      add_mount(a, paths.step_dir(inv.steps[j].name), "/tekton/steps/step-" + inv.steps[j].name,
-                true);
-    }
+  // The same view of the attempt as on the host runner (runners/host/README.md). A later
+  // mount on the same path replaces an earlier one: a step's volumeMount at /workspace hides
+  // the attempt's /workspace, as in a pod.
+  std::vector<ContainerMount> mounts = container_mounts(ctx, step);
+  for (const auto& m : mounts) {
+    a.push_back("--volume");
+    a.push_back(m.host + ":" + m.target + (m.read_only ? ":ro" : ""));
   }
 
   // Environment: HOME, the step's env in order, then the invocation's (TRACEPARENT...). The
@@ -107,7 +134,19 @@ Result<std::vector<std::string>> podman_run_args(const ContainerContext& ctx,
   for (const auto* list : {&step.env, &inv.extra_env}) {
     for (const auto& [k, v] : *list) a.insert(a.end(), {"--env", k + "=" + v});
   }
-  a.insert(a.end(), {"--workdir", step.working_dir.empty() ? "/workspace" : step.working_dir});
+  // A working directory on a mount is created on the host by the attempt; one elsewhere in
+  // the image's tree would make podman fail ("workdir does not exist"), while Kubernetes'
+  // runtimes create it. A static shell from the attempt (ctx.mkdir_shell) creates it then.
+  const std::string wd = step.working_dir.empty() ? "/workspace" : step.working_dir;
+  std::vector<std::string> command;  // what runs, when the runner decides it
+  if (!ctx.script.empty())
+    command = {ctx.script};
+  else if (!step.command.empty())
+    command = step.command;
+  else if (!step.args.empty() && !ctx.image_cmd.empty())
+    command = ctx.image_cmd;
+  const bool wrap = !ctx.mkdir_shell.empty() && host_dir_of(mounts, wd).empty() && !command.empty();
+  a.insert(a.end(), {"--workdir", wrap ? "/" : wd});
 
   // securityContext: the container's wins over the pod template's.
   exec::Json pod_sc = inv.pod_template.is_object()
@@ -158,12 +197,12 @@ Result<std::vector<std::string>> podman_run_args(const ContainerContext& ctx,
   // Entrypoint (Tekton): script > command (replaces the image's ENTRYPOINT and CMD) > args
   // only (the image's ENTRYPOINT, or its CMD when it has none, with these args) > neither
   // (the image's own ENTRYPOINT and CMD).
-  if (!ctx.script.empty()) {
-    a.insert(a.end(), {"--entrypoint", ctx.script, ctx.image});
-  } else if (!step.command.empty()) {
-    a.insert(a.end(), {"--entrypoint", nlohmann::json(step.command).dump(), ctx.image});
-  } else if (!step.args.empty() && !ctx.image_cmd.empty()) {
-    a.insert(a.end(), {"--entrypoint", nlohmann::json(ctx.image_cmd).dump(), ctx.image});
+  if (wrap) {
+    command.insert(command.begin(), {ctx.mkdir_shell, "sh", "-c",
+                                     "mkdir -p \"$0\" && cd \"$0\" && exec \"$@\"", wd});
+  }
+  if (!command.empty()) {
+    a.insert(a.end(), {"--entrypoint", nlohmann::json(command).dump(), ctx.image});
   } else {
     a.push_back(ctx.image);
   }

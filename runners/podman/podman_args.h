@@ -3,6 +3,7 @@
 // env, user, limits, entrypoint by Tekton's rules) and `podman exec` of a sidecar's probe.
 // Pure functions of the invocation, so they are tested without podman.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,25 @@ struct ContainerContext {
   /// The image's CMD when it has no ENTRYPOINT: Tekton runs it as the command of a step that
   /// gives only args (podman alone would exec args[0]).
   std::vector<std::string> image_cmd;
+  /// A static shell inside the container ("/tekton/bin/busybox"), used to create a working
+  /// directory that is on no mount; "" = leave it to podman.
+  std::string mkdir_shell;
   int step_index = -1;  // the step being run (-1: sidecar)
   bool remove = true;   // --rm (steps); sidecars are removed explicitly after the last step
 };
+
+/// A bind mount of a container.
+struct ContainerMount {
+  std::string host, target;
+  bool read_only = false;
+};
+
+/// The bind mounts of `step`, later ones replacing earlier ones on the same target.
+std::vector<ContainerMount> container_mounts(const ContainerContext& ctx,
+                                             const exec::StepInvocation& step);
+
+/// The host directory behind container path `path`, or "" when it is on no mount.
+std::string host_dir_of(const std::vector<ContainerMount>& mounts, const std::string& path);
 
 /// argv of `podman run` for `step` (a step or a sidecar).
 Result<std::vector<std::string>> podman_run_args(const ContainerContext& ctx,

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -140,6 +141,23 @@ Status PodmanAttempt::ensure_image(const std::string& image, const std::string& 
               "TaskRunImagePullFailed");
 }
 
+std::string PodmanAttempt::mkdir_shell() {
+  if (!shell_.empty()) return shell_ == "-" ? "" : shell_;
+  shell_ = "-";
+  for (const char* candidate : {"/bin/busybox", "/usr/bin/busybox"}) {
+    std::error_code ec;
+    if (!std::filesystem::exists(candidate, ec)) continue;
+    if (auto st = make_dirs(paths_.bin); !st) return "";
+    std::filesystem::copy_file(candidate, paths_.bin + "/busybox",
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) return "";
+    (void)::chmod((paths_.bin + "/busybox").c_str(), 0755);
+    shell_ = "/tekton/bin/busybox";
+    break;
+  }
+  return shell_ == "-" ? "" : shell_;
+}
+
 Result<std::vector<std::string>> PodmanAttempt::image_cmd(const std::string& image) {
   auto argv = podman_;
   argv.insert(argv.end(), {"image", "inspect", "--format", "{{json .Config}}", image});
@@ -215,6 +233,13 @@ Result<std::unique_ptr<Proc>> PodmanAttempt::spawn(const exec::StepInvocation& s
       return st.error();
     ctx.script = "/tekton/scripts/" + tag;
   }
+  const std::string wd = s.working_dir.empty() ? "/workspace" : s.working_dir;
+  if (std::string host = host_dir_of(container_mounts(ctx, s), wd); !host.empty()) {
+    if (auto st = make_dirs(host); !st) return st.error();
+    if (host.rfind(paths_.root, 0) == 0) open_up(host);
+  } else if (auto shell = mkdir_shell(); !shell.empty()) {
+    ctx.mkdir_shell = shell;
+  }
   auto argv = podman_run_args(ctx, s);
   if (!argv) return argv.error();
   auto proc = start_proc(*argv, sink_index);
@@ -276,7 +301,8 @@ std::string PodmanAttempt::describe_exit(std::size_t i, int code) const {
       return step + ": podman could not run the container of image \"" + image +
              "\" (exit code 125; its error is in the step's log)";
     case 126:
-      return step + ": the command cannot be invoked in image \"" + image + "\" (exit code 126)";
+      return step + ": the container of image \"" + image +
+             "\" could not start its command (exit code 126; the reason is in the step's log)";
     case 127:
       return step + ": the command was not found in image \"" + image + "\" (exit code 127)";
     default:

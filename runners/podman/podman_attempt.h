@@ -37,6 +37,8 @@ class PodmanAttempt final : public AttemptBase {
   /// The image's CMD when it has no ENTRYPOINT (empty otherwise), from `podman image inspect`.
   Result<std::vector<std::string>> image_cmd(const std::string& image);
   std::string container_name(const std::string& tag) const;
+  /// The busybox-static of this machine copied to /tekton/bin (once), or "" when absent.
+  std::string mkdir_shell();
   void remove_containers(const std::vector<std::string>& names, int grace_seconds);
   Result<std::unique_ptr<Proc>> start_proc(const std::vector<std::string>& argv,
                                            std::size_t sink_index);
@@ -47,6 +49,7 @@ class PodmanAttempt final : public AttemptBase {
   std::vector<std::string> step_images_, sidecar_images_;       // after the image map
   std::map<std::string, std::vector<std::string>> image_cmds_;  // for steps with only args
   std::map<const Proc*, std::string> names_;  // live container of each step/sidecar process
+  std::string shell_;                         // mkdir_shell(): "" unknown, "-" none
   std::vector<std::string> created_;          // every container name used, for cleanup()
 };
 
