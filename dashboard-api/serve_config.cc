@@ -1,10 +1,12 @@
 #include "dashboard-api/serve_config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "engine/exec/runner.h"
 #include "engine/spec/decode_util.h"
 #include "engine/spec/yaml_tree.h"
 
@@ -231,10 +233,14 @@ ConfigLoad parse_serve_config(const std::string& text, const std::string& file) 
   }
   if (const Node* r = m.get("runner")) {
     cfg.runner = spec::read_string(c, *r, "runner");
-    if (cfg.runner != "host") {
-      c.error(r->mark, "runner", "unknown runner \"" + cfg.runner + "\"; this build has: host");
+    const auto& known = exec::known_runner_names();
+    if (std::find(known.begin(), known.end(), cfg.runner) == known.end()) {
+      c.error(
+          r->mark, "runner",
+          "unknown runner \"" + cfg.runner + "\"; this build has: " + exec::known_runner_list());
     }
   }
+  if (const Node* i = m.get("images")) cfg.images = spec::read_string_map(c, *i, "images");
   m.finish();
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,7 +43,9 @@ struct ServeConfig {
   std::chrono::milliseconds reload_interval{5000};  // 0 = never reload
   std::chrono::milliseconds shutdown_grace{30000};
   std::string otlp_endpoint;    // "" = no OTLP export
-  std::string runner = "host";  // only "host" for now
+  std::string runner = "host";  // default runner: one of exec::known_runner_names()
+  /// Image map of the podman runner (runners/podman/image_map.h): reference/prefix -> image.
+  std::map<std::string, std::string> images;
 };
 
 /// A config and every error found in it (file:line:col, field path).

@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml python3-jsonschema sqlite3 wrk prometheus curl openssl
   # host runner: scripts written for bash/busybox images run under bash
   bash coreutils util-linux
+  # podman runner (scripts/podman-setup.sh configures it) and its tests' local base image
+  podman runc conmon containernetworking-plugins iptables buildah busybox-static
 )
 
 missing=()
@@ -26,3 +28,6 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# podman needs `default_ulimits = []` and the runc runtime on these machines (idempotent).
+"$(dirname "$0")/podman-setup.sh" >/dev/null

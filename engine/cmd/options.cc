@@ -2,10 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
+
+#include "engine/exec/runner.h"
 
 namespace baton::cmd {
 
@@ -82,6 +85,15 @@ int parse_run_options(const std::vector<std::string>& args, const char* help, Ru
         out.cancel_mode = sched::StopRequest::kStoppedRunFinally;
       else
         return usage("--cancel-mode must be Cancelled, CancelledRunFinally or StoppedRunFinally");
+    } else if (is("--runner", "--runner")) {
+      if (!value(v)) return usage("--runner needs a name (" + exec::known_runner_list() + ")");
+      const auto& known = exec::known_runner_names();
+      if (std::find(known.begin(), known.end(), v) == known.end())
+        return usage("unknown runner \"" + v + "\"; this build has: " + exec::known_runner_list());
+      out.runner = v;
+    } else if (is("--image-map", "--image-map")) {
+      if (!value(v)) return usage("--image-map needs a file");
+      out.image_map_file = std::filesystem::absolute(v).string();
     } else if (a == "-q" || a == "--quiet") {
       out.quiet = true;
     } else if (a.size() > 1 && a[0] == '-') {

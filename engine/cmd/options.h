@@ -20,6 +20,8 @@ struct RunOptions {
   std::string store_path;
   std::size_t parallel = 0;
   bool quiet = false;
+  std::string runner = "host";  // default runner (a run's baton.dev/runner annotation wins)
+  std::string image_map_file;   // --image-map: YAML mapping image -> local image (podman)
   sched::StopRequest cancel_mode = sched::StopRequest::kCancelledRunFinally;
 };
 

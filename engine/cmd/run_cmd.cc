@@ -18,7 +18,8 @@
 #include "engine/sched/recovery.h"
 #include "engine/sched/scheduler.h"
 #include "engine/spec/loader.h"
-#include "runners/host/host_runner.h"
+#include "runners/podman/image_map.h"
+#include "runners/standard_runners.h"
 
 namespace baton::cmd {
 
@@ -27,7 +28,8 @@ namespace {
 const char kHelp[] =
     "usage: baton run [options] FILE...\n"
     "\n"
-    "Runs every PipelineRun and TaskRun in FILE(s) on this machine with the host runner.\n"
+    "Runs every PipelineRun and TaskRun in FILE(s) on this machine (host processes by default,\n"
+    "or podman containers; a run or taskRunSpecs annotation baton.dev/runner picks per task).\n"
     "Tasks, Pipelines and StepActions come from the same files, then from catalog directories.\n"
     "\n"
     "options:\n"
@@ -39,6 +41,9 @@ const char kHelp[] =
     "      --parallel N             TaskRuns running at once (default: number of cores)\n"
     "      --cancel-mode MODE       first Ctrl-C: CancelledRunFinally (default), Cancelled,\n"
     "                               or StoppedRunFinally; a second Ctrl-C cancels at once\n"
+    "      --runner NAME            default runner: host (default) or podman\n"
+    "      --image-map FILE         podman: YAML mapping of step images to local images\n"
+    "                               (keys: references, or prefixes ending in *)\n"
     "  -q, --quiet                  no step output, transitions only\n"
     "\n"
     "$BATON_HOME defaults to ~/.baton. Exit status: 0 when every run succeeded, 1 otherwise,\n"
@@ -157,7 +162,22 @@ int run_run(const std::vector<std::string>& args) {
   }
 
   SignalWatcher signals;
-  runners::HostRunner runner;
+  runners::RunnersConfig rconf;
+  rconf.default_runner = opt.runner;
+  if (!opt.image_map_file.empty()) {
+    auto images = runners::load_image_map_file(opt.image_map_file);
+    if (!images.ok()) {
+      std::fprintf(stderr, "baton run: %s\n", images.error().message.c_str());
+      return 2;
+    }
+    rconf.images = std::move(*images);
+  }
+  auto runner_set = runners::make_runner_set(rconf);
+  if (!runner_set.ok()) {
+    std::fprintf(stderr, "baton run: %s\n", runner_set.error().message.c_str());
+    return 2;
+  }
+  exec::Runner& runner = **runner_set;
   TerminalOptions topt;
   topt.color =
       isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr && !opt.output_format.size();

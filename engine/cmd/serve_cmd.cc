@@ -20,7 +20,7 @@
 #include "engine/sched/dispatcher.h"
 #include "engine/sched/recovery.h"
 #include "engine/telemetry/metrics.h"
-#include "runners/host/host_runner.h"
+#include "runners/standard_runners.h"
 
 namespace baton::cmd {
 
@@ -168,7 +168,15 @@ int run_serve(const std::vector<std::string>& args) {
   if (!load_sources(config, catalog, &fingerprint, true)) return 1;
 
   telemetry::Metrics metrics;
-  runners::HostRunner runner;
+  runners::RunnersConfig rconf;
+  rconf.default_runner = config.runner;
+  rconf.images = config.images;
+  auto runner_set = runners::make_runner_set(rconf);
+  if (!runner_set.ok()) {
+    log_line(runner_set.error().message);
+    return 1;
+  }
+  exec::Runner& runner = **runner_set;
   sched::TaskSlots slots(config.limits.task_runs);
   sched::DispatcherOptions dopt;
   dopt.max_runs = config.limits.runs;

@@ -28,8 +28,9 @@ struct WorkspaceMount {
 
 /// One resolved step (or sidecar) to run.
 struct StepInvocation {
-  std::string name;   // unique within the TaskRun; "step-<i>" when the author gave none
-  std::string image;  // recorded; the host runner does not use it
+  std::string name;               // unique within the TaskRun; "step-<i>" when the author gave none
+  std::string image;              // recorded; the host runner does not use it
+  std::string image_pull_policy;  // "" (runner's default) | Always | IfNotPresent | Never
   std::vector<std::string> command;
   std::vector<std::string> args;
   std::string script;  // non-empty: written to a file and run (Tekton's shebang rule)
@@ -70,6 +71,9 @@ struct TaskInvocation {
     std::string sub_path;
   };
   std::map<std::string, PodVolume> pod_volumes;
+  /// Which runner executes this attempt ("host", "podman", ...); "" means the default one.
+  /// From the `baton.dev/runner` annotation of the run, or of its taskRunSpecs entry.
+  std::string runner;
 };
 
 /// Output stream of a step.
@@ -140,4 +144,10 @@ namespace baton::exec {
 inline std::string pod_volume_key(const WorkspaceMount& m) { return m.name + "@" + m.mount_path; }
 /// "stdout" / "stderr".
 const char* to_string(Stream s);
+/// The annotation (on a PipelineRun/TaskRun or a taskRunSpecs entry) that picks the runner.
+inline constexpr const char* kRunnerAnnotation = "baton.dev/runner";
+/// Names of the runners this build has, in the order they are listed to users.
+const std::vector<std::string>& known_runner_names();
+/// known_runner_names() joined with ", " (for error messages).
+std::string known_runner_list();
 }  // namespace baton::exec

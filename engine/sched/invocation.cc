@@ -17,6 +17,7 @@ exec::StepInvocation to_step(const model::Container& c, const std::string& name)
   exec::StepInvocation s;
   s.name = name;
   s.image = c.image;
+  s.image_pull_policy = c.image_pull_policy;
   s.command = c.command;
   s.args = c.args;
   s.working_dir = c.working_dir;
@@ -211,6 +212,19 @@ Status resolve_value_from(const InvocationEnv& env, const model::Container& c,
   return {};
 }
 
+// The run's `baton.dev/runner` annotation, overridden by the pipeline task's taskRunSpecs entry.
+std::string runner_for(const RunPlan& plan, const std::string& pipeline_task) {
+  std::string runner;
+  if (auto it = plan.annotations.find(exec::kRunnerAnnotation); it != plan.annotations.end())
+    runner = it->second;
+  for (const auto& trs : plan.task_run_specs) {
+    if (trs.pipeline_task_name != pipeline_task) continue;
+    auto it = trs.metadata.annotations.find(exec::kRunnerAnnotation);
+    if (it != trs.metadata.annotations.end()) runner = it->second;
+  }
+  return runner;
+}
+
 }  // namespace
 
 std::string task_run_name(const RunPlan& plan, std::size_t task, int instance) {
@@ -311,6 +325,7 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
     if (!trs.service_account_name.empty()) inv.service_account_name = trs.service_account_name;
     if (trs.pod_template.is_object()) inv.pod_template = trs.pod_template;
   }
+  inv.runner = runner_for(plan, pt.name);
 
   subst::Context ctx;
   ctx.set_params(spec.params, given);

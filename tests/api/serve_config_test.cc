@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "engine/exec/runner.h"
 #include "tests/api/config_fixture.h"
 
 namespace baton::api {
@@ -128,8 +129,11 @@ TEST_F(ServeConfigTest, RejectsBadConfigsWithPositionsAndPaths) {
        {"4:5 secrets[0].file: missing required field",
         "4:6 secrets[0].path: unknown field \"path\""}},
       {"unknown runner",
-       kHead + "runner: podman\n",
-       {"3:9 runner: unknown runner \"podman\"; this build has: host"}},
+       kHead + "runner: docker\n",
+       {"3:9 runner: unknown runner \"docker\"; this build has: " + exec::known_runner_list()}},
+      {"image map that is not a mapping of strings",
+       kHead + "images: [ubuntu]\n",
+       {"3:9 images: expected a mapping of strings, got a list"}},
       {"OTLP over gRPC",
        kHead + "telemetry: {otlpEndpoint: \"grpc://127.0.0.1:4317\"}\n",
        {"3:27 telemetry.otlpEndpoint: want an http:// or https:// URL (OTLP/HTTP), got "
@@ -145,7 +149,7 @@ TEST_F(ServeConfigTest, RejectsBadConfigsWithPositionsAndPaths) {
        {"3:9 listen: want HOST:PORT (port 0-65535, [::1]:PORT for IPv6), got \"nope\"",
         "4:16 limits.runs: must be between 1 and 4096, got 0",
         "4:32 limits.httpThreads: must be between 1 and 256, got 999",
-        "5:9 runner: unknown runner \"k8s\"; this build has: host",
+        "5:9 runner: unknown runner \"k8s\"; this build has: " + exec::known_runner_list(),
         "6:1 extra: unknown field \"extra\""}},
       {"not a mapping",
        "- a\n- b\n",
@@ -179,7 +183,8 @@ TEST_F(ServeConfigTest, ReadsEveryFieldOfTheDocumentedExample) {
                           "reload: {interval: 1m30s}\n"
                           "shutdown: {grace: 0}\n"
                           "telemetry: {otlpEndpoint: http://127.0.0.1:4318}\n"
-                          "runner: host\n");
+                          "runner: podman\n"
+                          "images: {ubuntu: localhost/base:latest, \"*\": localhost/any}\n");
   ASSERT_TRUE(load.errors.empty()) << load.errors.front().to_string();
   const ServeConfig& c = load.config;
   EXPECT_EQ(c.file, tmp_.path() + "/conf/baton.yaml");
@@ -206,7 +211,9 @@ TEST_F(ServeConfigTest, ReadsEveryFieldOfTheDocumentedExample) {
   EXPECT_EQ(c.reload_interval, std::chrono::milliseconds(90'000));
   EXPECT_EQ(c.shutdown_grace, std::chrono::milliseconds(0));
   EXPECT_EQ(c.otlp_endpoint, "http://127.0.0.1:4318");
-  EXPECT_EQ(c.runner, "host");
+  EXPECT_EQ(c.runner, "podman");
+  EXPECT_EQ(c.images, (std::map<std::string, std::string>{{"ubuntu", "localhost/base:latest"},
+                                                          {"*", "localhost/any"}}));
 }
 
 TEST_F(ServeConfigTest, DefaultsComeFromBatonHome) {

@@ -253,5 +253,40 @@ TEST_F(SchedulerTest, QueuedRunRowIsStartedInsteadOfCreated) {
   EXPECT_TRUE(run_span_has_parent);
 }
 
+// The runner of each TaskRun: the run's baton.dev/runner annotation, overridden per pipeline
+// task by taskRunSpecs[].metadata.annotations (valid Tekton YAML both).
+TEST_F(SchedulerTest, RunnerComesFromTheRunAnnotationAndTaskRunSpecsOverrideIt) {
+  auto plan = plan_from_yaml(R"yaml(
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  name: p
+  annotations: {baton.dev/runner: podman}
+spec:
+  pipelineSpec:
+    tasks:
+      - {name: a, taskSpec: {steps: [{image: x, script: "true"}]}}
+      - {name: b, taskSpec: {steps: [{image: x, script: "true"}]}}
+  taskRunSpecs:
+    - pipelineTaskName: b
+      metadata: {annotations: {baton.dev/runner: host}}
+)yaml");
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  RunReport report = drive(std::move(*plan), options("runner"));
+  EXPECT_TRUE(report.succeeded) << report.message;
+  std::map<std::string, std::string> runner_of;
+  for (const auto& inv : runner_.started()) runner_of[inv.task_run_name] = inv.runner;
+  EXPECT_EQ(runner_of, (std::map<std::string, std::string>{{"p-a", "podman"}, {"p-b", "host"}}));
+
+  // Without annotations the invocation leaves the choice to the runner set's default.
+  auto plain = plan_from_yaml(kDiamond);
+  ASSERT_TRUE(plain.ok());
+  const std::size_t before = runner_.started().size();
+  (void)drive(std::move(*plain), options("plain"));
+  const auto started = runner_.started();
+  ASSERT_GT(started.size(), before);
+  for (std::size_t i = before; i < started.size(); ++i) EXPECT_EQ(started[i].runner, "");
+}
+
 }  // namespace
 }  // namespace baton::sched

@@ -1,0 +1,24 @@
+#include "runners/standard_runners.h"
+
+#include <algorithm>
+
+namespace baton::runners {
+
+Result<std::unique_ptr<RunnerSet>> make_runner_set(const RunnersConfig& config) {
+  const auto& known = exec::known_runner_names();
+  if (std::find(known.begin(), known.end(), config.default_runner) == known.end()) {
+    return Fail("unknown runner \"" + config.default_runner +
+                "\"; this build has: " + exec::known_runner_list());
+  }
+  auto set = std::make_unique<RunnerSet>(config.default_runner);
+  HostRunnerOptions host = config.host;
+  set->add("host", [host]() -> Result<std::unique_ptr<exec::Runner>> {
+    return std::unique_ptr<exec::Runner>(std::make_unique<HostRunner>(host));
+  });
+  set->add("podman", []() -> Result<std::unique_ptr<exec::Runner>> {
+    return Fail("the podman runner is not built yet");
+  });
+  return set;
+}
+
+}  // namespace baton::runners
