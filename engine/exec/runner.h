@@ -62,6 +62,15 @@ struct TaskInvocation {
   std::vector<std::pair<std::string, std::string>> extra_env;  // e.g. TRACEPARENT
   Json pod_template;
   std::string service_account_name;
+  std::string namespace_ = "default";  // the run's namespace
+  Json volumes;  // the task's and the pod template's Kubernetes volumes (array), as written
+  /// The Kubernetes view of each mount, for runners that build pods; key: pod_volume_key().
+  struct PodVolume {
+    std::string volume;  // the pod volume backing the mount
+    Json source;         // workspaces: the binding as a volume source; null: one of `volumes`
+    std::string sub_path;
+  };
+  std::map<std::string, PodVolume> pod_volumes;
   /// Which runner executes this attempt ("host", "podman", ...); "" means the default one.
   /// From the `baton.dev/runner` annotation of the run, or of its taskRunSpecs entry.
   std::string runner;
@@ -131,6 +140,8 @@ class Runner {
 }  // namespace baton::exec
 
 namespace baton::exec {
+/// The key of a mount in TaskInvocation::pod_volumes (its name and where it is mounted).
+inline std::string pod_volume_key(const WorkspaceMount& m) { return m.name + "@" + m.mount_path; }
 /// "stdout" / "stderr".
 const char* to_string(Stream s);
 /// The annotation (on a PipelineRun/TaskRun or a taskRunSpecs entry) that picks the runner.

@@ -80,6 +80,10 @@ Status bind_workspaces(const InvocationEnv& env, model::PipelineTask& pt, model:
     std::filesystem::create_directories(m.host_path, ec);  // a subPath is created on first use
     m.mount_path = mount;
     m.read_only = decl.read_only || vol->read_only;
+    exec::TaskInvocation::PodVolume pv{vol->volume, vol->source, vol->sub_path};
+    if (binding && !binding->sub_path.empty())
+      pv.sub_path += (pv.sub_path.empty() ? "" : "/") + binding->sub_path;
+    inv.pod_volumes[exec::pod_volume_key(m)] = std::move(pv);
     inv.workspaces.push_back(std::move(m));
     ctx.set(key + ".bound", "true");
     ctx.set(key + ".path", mount);
@@ -152,7 +156,7 @@ Result<std::map<std::string, std::string>> prepare_volumes(const InvocationEnv& 
 
 // A step's or sidecar's volumeMounts as mounts of that process only.
 Status mount_for(const model::Json& mounts, const std::map<std::string, std::string>& dirs,
-                 exec::StepInvocation& si) {
+                 exec::StepInvocation& si, exec::TaskInvocation& inv) {
   if (!mounts.is_array()) return {};
   for (const auto& m : mounts) {
     std::string name = m.value("name", "");
@@ -162,8 +166,13 @@ Status mount_for(const model::Json& mounts, const std::map<std::string, std::str
     if (path.empty()) continue;
     std::string host = it->second;
     if (std::string sub = m.value("subPath", ""); !sub.empty()) host += "/" + sub;
-    si.mounts.push_back(
-        exec::WorkspaceMount{"volume-" + name, host, path, m.value("readOnly", false)});
+    exec::WorkspaceMount wm;
+    wm.name = "volume-" + name;
+    wm.host_path = host;
+    wm.mount_path = path;
+    wm.read_only = m.value("readOnly", false);
+    inv.pod_volumes[exec::pod_volume_key(wm)] = {name, nullptr, m.value("subPath", "")};
+    si.mounts.push_back(std::move(wm));
   }
   return {};
 }
@@ -309,6 +318,13 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
   inv.timeout = pt.timeout;
   if (inv.timeout && inv.timeout->count() == 0) inv.timeout.reset();  // 0 means no timeout
   inv.service_account_name = plan.service_account_name;
+  inv.namespace_ = plan.namespace_;
+  inv.pod_template = plan.pod_template;
+  for (const auto& trs : plan.task_run_specs) {  // taskRunSpecs override the run's defaults
+    if (trs.pipeline_task_name != pt.name) continue;
+    if (!trs.service_account_name.empty()) inv.service_account_name = trs.service_account_name;
+    if (trs.pod_template.is_object()) inv.pod_template = trs.pod_template;
+  }
   inv.runner = runner_for(plan, pt.name);
 
   subst::Context ctx;
@@ -347,6 +363,10 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
   if (Status st = subst::apply_to_task_spec(spec, ctx); !st.ok()) return st.error();
   if (Status st = resolve::inline_step_actions(spec, planned.step_actions); !st.ok())
     return st.error();
+  inv.volumes = spec.volumes.is_array() ? spec.volumes : model::Json::array();
+  if (inv.pod_template.is_object() && inv.pod_template.contains("volumes")) {
+    for (const auto& v : inv.pod_template["volumes"]) inv.volumes.push_back(v);
+  }
   auto volume_dirs = prepare_volumes(env, spec, inv);
   if (!volume_dirs.ok()) return volume_dirs.error();
   volume_dirs->insert(workspace_volumes.begin(), workspace_volumes.end());
@@ -356,7 +376,7 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
     std::string name = step_name(s, i);
     exec::StepInvocation si = to_step(s, name);
     if (Status st = resolve_value_from(env, s, si); !st.ok()) return st.error();
-    if (Status st = mount_for(s.volume_mounts, *volume_dirs, si); !st.ok()) return st.error();
+    if (Status st = mount_for(s.volume_mounts, *volume_dirs, si, inv); !st.ok()) return st.error();
     si.script = s.script;
     si.timeout = s.timeout;
     si.on_error = s.on_error;
@@ -387,7 +407,7 @@ Result<BuiltInvocation> build_invocation(const InvocationEnv& env, std::size_t t
     exec::StepInvocation si =
         to_step(sc, sc.name.empty() ? "sidecar-" + std::to_string(i) : sc.name);
     if (Status st = resolve_value_from(env, sc, si); !st.ok()) return st.error();
-    if (Status st = mount_for(sc.volume_mounts, *volume_dirs, si); !st.ok()) return st.error();
+    if (Status st = mount_for(sc.volume_mounts, *volume_dirs, si, inv); !st.ok()) return st.error();
     set_probe(sc, si);
     si.script = sc.script;
     out.images.push_back(si.image);

@@ -136,6 +136,34 @@ Result<std::string> object_value(const std::string& kind, const std::string& nam
   return it->second;
 }
 
+namespace {
+
+// The binding as a Kubernetes volume source. A volumeClaimTemplate becomes a generic ephemeral
+// volume: the pod-level form of "a fresh claim for this TaskRun".
+model::Json volume_source(const model::WorkspaceBinding& b) {
+  if (!b.persistent_volume_claim.is_null())
+    return {{"persistentVolumeClaim", b.persistent_volume_claim}};
+  if (!b.volume_claim_template.is_null()) {
+    model::Json tmpl = b.volume_claim_template;
+    tmpl.erase("apiVersion");
+    tmpl.erase("kind");
+    if (tmpl.contains("metadata")) {  // a claim template keeps only labels and annotations
+      model::Json meta = model::Json::object();
+      for (const char* k : {"labels", "annotations"})
+        if (tmpl["metadata"].contains(k)) meta[k] = tmpl["metadata"][k];
+      tmpl["metadata"] = meta;
+    }
+    return {{"ephemeral", {{"volumeClaimTemplate", tmpl}}}};
+  }
+  if (!b.config_map.is_null()) return {{"configMap", b.config_map}};
+  if (!b.secret.is_null()) return {{"secret", b.secret}};
+  if (!b.projected.is_null()) return {{"projected", b.projected}};
+  if (!b.csi.is_null()) return {{"csi", b.csi}};
+  return {{"emptyDir", b.empty_dir.is_object() ? b.empty_dir : model::Json::object()}};
+}
+
+}  // namespace
+
 Result<std::map<std::string, WorkspaceVolume>> prepare_workspaces(
     const std::vector<model::WorkspaceBinding>& bindings, const model::ObjectSet& objects,
     const WorkspaceRoots& roots, std::vector<std::string>* secrets) {
@@ -156,6 +184,8 @@ Result<std::map<std::string, WorkspaceVolume>> prepare_workspaces(
       dir = fs::path(roots.run_dir) / "workspaces" / safe_name(b.name);
     }
     v.volume = "ws-" + safe_name(b.name);
+    v.source = volume_source(b);
+    v.sub_path = b.sub_path;
     fs::create_directories(dir, ec);
     if (ec)
       return Fail("workspace \"" + b.name + "\": cannot create " + dir.string() + ": " +

@@ -20,6 +20,8 @@ struct WorkspaceVolume {
   std::string claim;       // PVC claim name, for $(workspaces.W.claim)
   std::string volume;      // a volume name, for $(workspaces.W.volume)
   bool read_only = false;  // configMap/secret volumes are read-only in Kubernetes
+  model::Json source;      // the binding as a Kubernetes volume source (for pod-building runners)
+  std::string sub_path;    // the binding's subPath
 };
 
 /// Where volumes live.

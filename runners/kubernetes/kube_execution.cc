@@ -1,0 +1,278 @@
+#include "runners/kubernetes/kube_execution.h"
+
+namespace baton::runners::kube {
+
+namespace {
+
+std::string rv_of(const Json& obj) {
+  if (!obj.is_object() || !obj.contains("metadata")) return {};
+  return obj["metadata"].value("resourceVersion", "");
+}
+
+std::string namespace_for(const KubernetesRunnerOptions& o) {
+  return o.pod.namespace_.empty() ? o.config.namespace_ : o.pod.namespace_;
+}
+
+PodOptions pod_options(const KubernetesRunnerOptions& o) {
+  PodOptions p = o.pod;
+  p.namespace_ = namespace_for(o);
+  return p;
+}
+
+}  // namespace
+
+KubeExecution::KubeExecution(const KubernetesRunnerOptions& options, exec::TaskInvocation inv,
+                             exec::LogSink& sink, std::function<void(exec::TaskOutcome)> on_done)
+    : options_(options),
+      inv_(std::move(inv)),
+      sink_(sink),
+      on_done_(std::move(on_done)),
+      ns_(namespace_for(options)),
+      pod_name_(pod_name(inv_)),
+      selector_(label_selector(inv_)),
+      client_(options.config) {}
+
+KubeExecution::~KubeExecution() { join(); }
+
+void KubeExecution::begin() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void KubeExecution::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void KubeExecution::cancel(bool timeout) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!stop_reason_.empty() || watch_done_) return;
+    stop_reason_ = timeout ? "TaskRunTimeout" : "TaskRunCancelled";
+  }
+  cv_.notify_all();
+  if (auto st = client_.delete_pod(ns_, pod_name_); !st.ok())
+    sink_.on_notice("kubernetes: could not delete pod " + pod_name_ + ": " + st.error().message);
+  client_.abort();  // wakes the watch and the log stream
+}
+
+void KubeExecution::detach() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    detached_ = true;
+  }
+  cv_.notify_all();
+  client_.abort();
+}
+
+bool KubeExecution::wait_for(const std::function<bool()>& pred) {
+  std::unique_lock<std::mutex> lk(mu_);
+  cv_.wait(lk, [&] { return pred() || detached_ || !stop_reason_.empty() || !fatal_.empty(); });
+  return pred();
+}
+
+void KubeExecution::set_pod(const Json& pod) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    pod_ = pod;
+  }
+  cv_.notify_all();
+}
+
+void KubeExecution::finish_watch(bool deleted) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    watch_done_ = true;
+    deleted_ = deleted;
+  }
+  cv_.notify_all();
+}
+
+Result<void> KubeExecution::create_or_attach(std::string& rv) {
+  auto list = client_.list_pods(ns_, selector_);
+  if (!list.ok()) return list.error();
+  rv = rv_of(*list);
+  const Json& items = (*list)["items"];
+  if (items.is_array() && !items.empty()) {
+    set_pod(items.front());
+    pod_name_ = items.front()["metadata"].value("name", pod_name_);
+    sink_.on_notice("kubernetes: attached to existing pod " + ns_ + "/" + pod_name_);
+    return {};
+  }
+  auto created = client_.create_pod(ns_, make_pod(inv_, pod_options(options_)));
+  if (created.ok()) {
+    set_pod(*created);
+    sink_.on_notice("kubernetes: created pod " + ns_ + "/" + pod_name_);
+    return {};
+  }
+  if (created.error().code != "conflict") return created.error();
+  // Created between our list and create (another engine, or a retried request): attach to it
+  // if it is ours.
+  auto got = client_.get_pod(ns_, pod_name_);
+  if (!got.ok()) return got.error();
+  const Json& labels = (*got)["metadata"].value("labels", Json::object());
+  if (labels.value(kRunLabel, "") != label_value(inv_.run_id) ||
+      labels.value(kTaskRunLabel, "") != label_value(inv_.task_run_name))
+    return Fail("pod " + ns_ + "/" + pod_name_ + " exists and belongs to another run");
+  set_pod(*got);
+  sink_.on_notice("kubernetes: pod " + pod_name_ + " already existed (409); attached to it");
+  return {};
+}
+
+void KubeExecution::watch(std::string rv) {
+  auto deadline = inv_.timeout ? std::optional(exec::Clock::now() + *inv_.timeout) : std::nullopt;
+  bool deleted = false;
+  auto stopped = [&] {
+    std::lock_guard<std::mutex> l(mu_);
+    return detached_ || !stop_reason_.empty() || pod_finished(pod_);
+  };
+  while (!stopped()) {
+    int secs = options_.watch_timeout_seconds;
+    if (deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::seconds>(*deadline - exec::Clock::now());
+      if (left.count() <= 0) {
+        cancel(true);
+        break;
+      }
+      secs = std::max<int>(1, std::min<long long>(secs, left.count() + 1));
+    }
+    bool relist = false, finished = false;
+    auto r = client_.watch_pods(ns_, selector_, rv, secs, [&](const Json& ev) {
+      std::string type = ev.value("type", "");
+      const Json& obj = ev.contains("object") ? ev["object"] : Json::object();
+      if (type == "ERROR") {
+        relist = true;  // 410 Expired/Gone (or another error): list again, watch from there
+        return false;
+      }
+      if (std::string v = rv_of(obj); !v.empty()) rv = v;
+      if (type == "BOOKMARK") return true;
+      if (obj.contains("metadata") && obj["metadata"].value("name", "") != pod_name_) return true;
+      if (type == "DELETED") {
+        set_pod(obj);
+        deleted = true;
+        return false;
+      }
+      set_pod(obj);
+      finished = pod_finished(obj);
+      return !finished;
+    });
+    if (deleted || finished || stopped()) break;
+    if (!r.ok() && (r.error().code == "unauthorized" || r.error().code == "forbidden")) {
+      std::lock_guard<std::mutex> l(mu_);
+      fatal_ = r.error().message;
+      break;
+    }
+    if (relist || (!r.ok() && r.error().code == "gone")) {
+      auto list = client_.list_pods(ns_, selector_);
+      if (list.ok()) {
+        rv = rv_of(*list);
+        const Json& items = (*list)["items"];
+        if (!items.is_array() || items.empty()) {
+          deleted = true;
+          break;
+        }
+        set_pod(items.front());
+        continue;
+      }
+    }
+    if (!r.ok() || relist) {
+      // A dropped connection or a failed re-list: try again from the last version seen.
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait_for(lk, options_.reconnect_delay,
+                   [&] { return detached_ || !stop_reason_.empty(); });
+    }
+  }
+  finish_watch(deleted);
+}
+
+void KubeExecution::follow_logs() {
+  std::string collector = collector_container(inv_);
+  std::size_t n = inv_.steps.size() + (collector.empty() ? 0 : 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    bool is_step = i < inv_.steps.size();
+    std::string c = is_step ? step_container(inv_, i) : collector;
+    if (!wait_for([&] { return container_started(pod_, c) || watch_done_; })) return;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (!container_started(pod_, c)) return;  // the pod ended before this container ran
+    }
+    if (is_step) sink_.on_step_started(i, inv_.steps[i].name);
+    for (int tries = 0;; ++tries) {
+      auto st = client_.stream_log(ns_, pod_name_, c, [&](std::string_view bytes) {
+        if (is_step) {
+          sink_.on_output(i, exec::Stream::kStdout, bytes);
+        } else {
+          std::lock_guard<std::mutex> l(mu_);
+          collected_.append(bytes);
+        }
+      });
+      if (st.ok() || st.error().code == "aborted" || tries >= 20) break;
+      // 400 while the container is still being created, or a dropped stream: retry. A retry
+      // after a partial stream repeats output: a known limit (no sinceTime bookkeeping yet).
+      std::unique_lock<std::mutex> lk(mu_);
+      if (cv_.wait_for(lk, options_.reconnect_delay,
+                       [&] { return detached_ || !stop_reason_.empty(); }))
+        return;
+    }
+    wait_for([&] { return container_terminated(pod_, c) || watch_done_; });
+    if (is_step) {
+      std::lock_guard<std::mutex> l(mu_);
+      StopCause stop{stop_reason_, deleted_};
+      auto step = outcome_of(inv_, pod_, {}, stop, options_.max_result_bytes).steps[i];
+      sink_.on_step_finished(i, step);
+    }
+  }
+}
+
+void KubeExecution::run() {
+  std::string rv;
+  exec::TaskOutcome o;
+  if (auto st = create_or_attach(rv); !st.ok()) {
+    o.reason = "InternalError";
+    o.message = "kubernetes: " + st.error().message;
+    o.started_at = o.finished_at = exec::Clock::now();
+    on_done_(std::move(o));
+    finished_ = true;
+    return;
+  }
+  std::thread logs([this] { follow_logs(); });
+  watch(rv);
+  {
+    // The pod is over: log streams end on their own; wake a follower waiting on a container
+    // that will never start.
+    std::lock_guard<std::mutex> l(mu_);
+    watch_done_ = true;
+  }
+  cv_.notify_all();
+  logs.join();
+  std::unique_lock<std::mutex> lk(mu_);
+  if (detached_ && stop_reason_.empty()) {
+    o.reason = "InternalError";
+    o.message = "kubernetes runner stopped; pod " + pod_name_ +
+                " keeps running and a restarted engine attaches to it again";
+  } else if (!fatal_.empty()) {
+    o.reason = "InternalError";
+    o.message = "kubernetes: " + fatal_;
+  } else {
+    CollectedResults collected;
+    if (!collector_container(inv_).empty() && stop_reason_.empty() && pod_finished(pod_)) {
+      auto parsed = parse_collected(collected_);
+      if (parsed.ok()) {
+        collected = std::move(*parsed);
+      } else {
+        fatal_ = parsed.error().message;
+      }
+    }
+    o = outcome_of(inv_, pod_, collected, StopCause{stop_reason_, deleted_},
+                   options_.max_result_bytes);
+    if (!fatal_.empty() && o.succeeded) {
+      o.succeeded = false;
+      o.reason = "InternalError";
+      o.message = fatal_;
+    }
+  }
+  auto done = std::move(on_done_);
+  lk.unlock();
+  done(std::move(o));
+  finished_ = true;
+}
+
+}  // namespace baton::runners::kube
