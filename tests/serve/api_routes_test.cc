@@ -118,7 +118,7 @@ TEST_F(ApiRoutes, ReadsAnswerTheContractShapes) {
 
   // Pipelines and tasks known to the server.
   auto pipelines = call("GET", "/api/v1/pipelines", v);
-  ASSERT_EQ(pipelines.json["pipelines"].size(), 2u) << pipelines.body;
+  ASSERT_EQ(pipelines.json["pipelines"].size(), 3u) << pipelines.body;
   EXPECT_EQ(pipelines.json["pipelines"][0]["name"], "diamond");
   EXPECT_EQ(pipelines.json["pipelines"][0]["tasks"], Json::array({"a", "b", "c", "d"}));
   EXPECT_EQ(call("GET", "/api/v1/tasks", v).status, 200);
