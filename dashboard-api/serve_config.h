@@ -46,6 +46,8 @@ struct ServeConfig {
   std::string runner = "host";  // default runner: one of exec::known_runner_names()
   /// Image map of the podman runner (runners/podman/image_map.h): reference/prefix -> image.
   std::map<std::string, std::string> images;
+  /// auth.anonymousRead: requests without a token may read the dashboard API (never act).
+  bool anonymous_read = false;
 };
 
 /// A config and every error found in it (file:line:col, field path).

@@ -9,14 +9,17 @@
 #include <mutex>
 #include <thread>
 
+#include "dashboard-api/api_routes.h"
 #include "dashboard-api/health_routes.h"
 #include "dashboard-api/http_server.h"
 #include "dashboard-api/otlp_exporter.h"
 #include "dashboard-api/serve_config.h"
 #include "dashboard-api/sources.h"
+#include "dashboard-api/stream_hub.h"
 #include "dashboard-api/webhook_routes.h"
 #include "engine/cmd/commands.h"
 #include "engine/cmd/serve_catalog.h"
+#include "engine/sched/approval_gate.h"
 #include "engine/sched/dispatcher.h"
 #include "engine/sched/recovery.h"
 #include "engine/telemetry/metrics.h"
@@ -176,7 +179,8 @@ int run_serve(const std::vector<std::string>& args) {
     log_line(runner_set.error().message);
     return 1;
   }
-  exec::Runner& runner = **runner_set;
+  // Approval gates wait in the engine; every other attempt goes to the configured runners.
+  sched::ApprovalGate runner(**runner_set);
   sched::TaskSlots slots(config.limits.task_runs);
   sched::DispatcherOptions dopt;
   dopt.max_runs = config.limits.runs;
@@ -227,7 +231,29 @@ int run_serve(const std::vector<std::string>& args) {
   wctx.queued_runs = [&queue_depth] { return queue_depth.load(); };
   wctx.metrics = &metrics;
   wctx.max_queued_runs = config.limits.queued_runs;
-  api::add_webhook_routes(*router, std::move(wctx));
+  api::add_webhook_routes(*router, wctx);
+
+  api::StreamHub hub(*store);
+  api::ApiContext actx;
+  actx.store = store.get();
+  actx.objects = [&catalog] { return catalog.objects(); };
+  actx.cancel = [&dispatcher](const std::string& id, sched::StopRequest how) {
+    return dispatcher.cancel(id, how);
+  };
+  actx.runs_queued = [&dispatcher, &queue_depth] {
+    ++queue_depth;
+    dispatcher.notify();
+  };
+  actx.redeliver = [wctx](const store::DeliveryRecord& d) { return api::redeliver(wctx, d); };
+  actx.decide_approval = [&runner, &store](const std::string& task_run_id, bool approve,
+                                           const std::string& actor, const std::string& message) {
+    auto tr = store->get_task_run(task_run_id);
+    if (!tr.ok()) return sched::ApprovalDecision::kNotWaiting;
+    return runner.decide(tr->run_id, tr->name, tr->attempt, approve, actor, message);
+  };
+  actx.anonymous_read = config.anonymous_read;
+  actx.hub = &hub;
+  api::add_api_routes(*router, actx);
 
   api::ServerOptions sopt;
   sopt.address = config.address;
