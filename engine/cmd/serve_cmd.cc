@@ -14,6 +14,7 @@
 #include "dashboard-api/otlp_exporter.h"
 #include "dashboard-api/serve_config.h"
 #include "dashboard-api/sources.h"
+#include "dashboard-api/web_routes.h"
 #include "dashboard-api/webhook_routes.h"
 #include "engine/cmd/commands.h"
 #include "engine/cmd/serve_catalog.h"
@@ -220,6 +221,7 @@ int run_serve(const std::vector<std::string>& args) {
   wctx.metrics = &metrics;
   wctx.max_queued_runs = config.limits.queued_runs;
   api::add_webhook_routes(*router, std::move(wctx));
+  api::add_web_routes(*router);
 
   api::ServerOptions sopt;
   sopt.address = config.address;
