@@ -242,6 +242,7 @@
     if (current) current.dispose();
     const view = $('#view');
     view.replaceChildren();
+    document.title = 'Runs · Baton';
     current = r.kind === 'run' ? runView(view, r) : runsView(view, r);
     current.kind = r.kind;
     current.runId = r.runId;
@@ -438,6 +439,7 @@
         return;
       }
       autoSelect();
+      document.title = `${GLYPH[run.status] || ''} ${run.name || run.id} · Baton`;
       renderHead();
       renderActions();
       renderApprovals();
