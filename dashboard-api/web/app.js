@@ -13,7 +13,7 @@
       else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
       else el.setAttribute(k, v === true ? '' : String(v));
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === null || c === undefined || c === false) continue;
       el.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
@@ -754,7 +754,7 @@
       const t = n.t;
       const a = t.attempts && t.attempts.length ? t.attempts[t.attempts.length - 1] : null;
       const name = t.name.length > 20 ? `${t.name.slice(0, 19)}…` : t.name;
-      const sub = [t.state, a && a.started_at ? fmtDur(duration(a)) : null, t.attempts && t.attempts.length > 1 ? `${t.attempts.length} attempts` : null].filter(Boolean).join(' · ');
+      const sub = [t.reason === 'WaitingForApproval' ? 'awaiting approval' : t.state, a && a.started_at ? fmtDur(duration(a)) : null, t.attempts && t.attempts.length > 1 ? `${t.attempts.length} attempts` : null].filter(Boolean).join(' · ');
       const g = svg('g', { class: `node s-${t.state}${t.name === selected ? ' sel' : ''}`, transform: `translate(${n.x},${n.y})`, tabindex: 0, role: 'button',
         'data-task': t.name, 'data-state': t.state, 'aria-label': `task ${t.name}: ${t.state}${t.name === selected ? ' (selected)' : ''}` },
       svg('title', {}, `${t.name} — ${t.state}${t.reason ? ` (${t.reason})` : ''}`),
