@@ -229,6 +229,13 @@ ConfigLoad parse_serve_config(const std::string& text, const std::string& file) 
       }
     }
   }
+  if (const Node* a = m.get("auth")) {
+    MapReader am(c, *a, "auth");
+    if (const Node* v = am.get("anonymousRead")) {
+      cfg.anonymous_read = spec::read_bool(c, *v, "auth.anonymousRead");
+    }
+    am.finish();
+  }
   if (const Node* r = m.get("runner")) {
     cfg.runner = spec::read_string(c, *r, "runner");
     if (cfg.runner != "host") {

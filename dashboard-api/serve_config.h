@@ -43,6 +43,8 @@ struct ServeConfig {
   std::chrono::milliseconds shutdown_grace{30000};
   std::string otlp_endpoint;    // "" = no OTLP export
   std::string runner = "host";  // only "host" for now
+  /// auth.anonymousRead: requests without a token may read the dashboard API (never act).
+  bool anonymous_read = false;
 };
 
 /// A config and every error found in it (file:line:col, field path).

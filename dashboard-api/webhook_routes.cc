@@ -108,7 +108,38 @@ Json runs_json(const std::vector<store::RunRecord>& runs) {
   return out;
 }
 
-HttpResponse handle(const WebhookContext& ctx, const HttpRequest& req) {
+// Where a push or merge request came from, for the runs list filters: GitHub's and GitLab's
+// payload fields (repository, branch, commit); absent fields stay unset.
+void set_origin(const std::string& body, std::vector<store::NewRun>& runs) {
+  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return;
+  auto str = [&](std::initializer_list<const char*> path) -> std::optional<std::string> {
+    const Json* n = &j;
+    for (const char* k : path) {
+      if (!n->is_object() || !n->contains(k)) return std::nullopt;
+      n = &(*n)[k];
+    }
+    if (!n->is_string() || n->get<std::string>().empty()) return std::nullopt;
+    return n->get<std::string>();
+  };
+  auto repository = str({"repository", "full_name"});
+  if (!repository) repository = str({"project", "path_with_namespace"});
+  auto branch = str({"pull_request", "head", "ref"});
+  if (!branch) branch = str({"object_attributes", "source_branch"});
+  if (!branch) branch = str({"ref"});
+  if (branch && branch->rfind("refs/heads/", 0) == 0) branch = branch->substr(11);
+  auto commit = str({"pull_request", "head", "sha"});
+  if (!commit) commit = str({"object_attributes", "last_commit", "id"});
+  if (!commit) commit = str({"checkout_sha"});
+  if (!commit) commit = str({"after"});
+  for (auto& r : runs) {
+    r.repository = repository;
+    r.branch = branch;
+    r.commit = commit;
+  }
+}
+
+HttpResponse handle(const WebhookContext& ctx, const HttpRequest& req, bool redelivery = false) {
   const std::string listener = req.path_params.at("listener");
   auto snapshot = ctx.triggers ? ctx.triggers() : nullptr;
   if (!snapshot || !snapshot->catalog.listeners.count(listener)) {
@@ -175,6 +206,12 @@ HttpResponse handle(const WebhookContext& ctx, const HttpRequest& req) {
     d.result = store::DeliveryResult::kFiltered;
     d.reason = "no trigger fired";
   }
+  set_origin(req.body, runs);
+  if (redelivery) {
+    // Asked for by an operator: processed as a new delivery, so the sender's key (which the
+    // original holds) must not make it a duplicate.
+    d.dedupe_key.reset();
+  }
   if (d.result == store::DeliveryResult::kRejected) {
     // Kept for the record, but it neither claims its delivery id (else anyone could send a bad
     // signature first and make the real delivery look like a redelivery) nor keeps a body that
@@ -211,6 +248,23 @@ HttpResponse handle(const WebhookContext& ctx, const HttpRequest& req) {
 }
 
 }  // namespace
+
+std::pair<int, std::string> redeliver(const WebhookContext& ctx, const store::DeliveryRecord& d) {
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/hooks/" + d.listener;
+  req.target = req.path;
+  Json headers = Json::parse(d.headers, nullptr, /*allow_exceptions=*/false);
+  if (headers.is_object()) {
+    for (const auto& [k, v] : headers.items()) {
+      if (v.is_string()) req.headers.emplace_back(k, v.get<std::string>());
+    }
+  }
+  req.body = d.body;
+  req.path_params["listener"] = d.listener;
+  HttpResponse r = handle(ctx, req, /*redelivery=*/true);
+  return {r.status, r.body};
+}
 
 void add_webhook_routes(Router& router, WebhookContext context) {
   router.add(

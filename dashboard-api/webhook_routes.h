@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "dashboard-api/router.h"
 #include "engine/store/run_store.h"
@@ -37,6 +39,10 @@ struct WebhookContext {
   telemetry::Metrics* metrics = nullptr;
   std::size_t max_queued_runs = 10000;
 };
+
+/// Processes a stored delivery again as a new delivery (its dedupe key dropped, so it is not
+/// taken for a redelivery of itself); the status and JSON the webhook route answers.
+std::pair<int, std::string> redeliver(const WebhookContext& ctx, const store::DeliveryRecord& d);
 
 /// Adds POST /hooks/{listener}.
 void add_webhook_routes(Router& router, WebhookContext context);

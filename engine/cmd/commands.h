@@ -18,6 +18,12 @@ int run_runs(const std::vector<std::string>& args);
 /// `baton logs [--store PATH] RUN`
 int run_logs(const std::vector<std::string>& args);
 
+/// `baton token create --role R [--name N] [--store PATH | --config FILE]`
+int run_token(const std::vector<std::string>& args);
+
+/// `baton retry|cancel|approve ... --server URL`: client commands against `baton serve`.
+int run_client(const std::string& command, const std::vector<std::string>& args);
+
 /// `baton serve --config FILE [--listen HOST:PORT]`
 int run_serve(const std::vector<std::string>& args);
 

@@ -18,6 +18,7 @@ const char kUsage[] =
     "  serve              run as a service: webhooks, durable queue, metrics\n"
     "  runs               list past runs from the local run store\n"
     "  logs RUN           print the stored logs of a run\n"
+    "  token create       create a bearer token for the serve API\n"
     "  version            print the version\n"
     "\n"
     "Run `baton <command> --help` for a command's options.\n";
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   if (cmd == "validate") return baton::cmd::run_validate(args);
   if (cmd == "run") return baton::cmd::run_run(args);
   if (cmd == "serve") return baton::cmd::run_serve(args);
+  if (cmd == "token") return baton::cmd::run_token(args);
   if (cmd == "runs") return baton::cmd::run_runs(args);
   if (cmd == "logs") return baton::cmd::run_logs(args);
   if (cmd == "version" || cmd == "--version") {

@@ -9,11 +9,13 @@
 #include <mutex>
 #include <thread>
 
+#include "dashboard-api/api_routes.h"
 #include "dashboard-api/health_routes.h"
 #include "dashboard-api/http_server.h"
 #include "dashboard-api/otlp_exporter.h"
 #include "dashboard-api/serve_config.h"
 #include "dashboard-api/sources.h"
+#include "dashboard-api/stream_hub.h"
 #include "dashboard-api/web_routes.h"
 #include "dashboard-api/webhook_routes.h"
 #include "engine/cmd/commands.h"
@@ -220,7 +222,23 @@ int run_serve(const std::vector<std::string>& args) {
   wctx.queued_runs = [&queue_depth] { return queue_depth.load(); };
   wctx.metrics = &metrics;
   wctx.max_queued_runs = config.limits.queued_runs;
-  api::add_webhook_routes(*router, std::move(wctx));
+  api::add_webhook_routes(*router, wctx);
+
+  api::StreamHub hub(*store);
+  api::ApiContext actx;
+  actx.store = store.get();
+  actx.objects = [&catalog] { return catalog.objects(); };
+  actx.cancel = [&dispatcher](const std::string& id, sched::StopRequest how) {
+    return dispatcher.cancel(id, how);
+  };
+  actx.runs_queued = [&dispatcher, &queue_depth] {
+    ++queue_depth;
+    dispatcher.notify();
+  };
+  actx.redeliver = [wctx](const store::DeliveryRecord& d) { return api::redeliver(wctx, d); };
+  actx.anonymous_read = config.anonymous_read;
+  actx.hub = &hub;
+  api::add_api_routes(*router, actx);
   api::add_web_routes(*router);
 
   api::ServerOptions sopt;

@@ -88,6 +88,15 @@ class Dispatcher {
   std::thread thread_;
 };
 
+/// Annotation of a run made by "retry": "failed" reuses what succeeded in its parent_run_id.
+inline constexpr char kRetryModeAnnotation[] = "baton.dev/retry-mode";
+
+/// Retry failed: copies into `run_id` (as reused attempts) the successful attempts of the
+/// parent's tasks that run no more: those that succeeded with no upstream task running again.
+/// Returns how many attempts were copied.
+Result<std::size_t> reuse_succeeded(store::RunStore& store, const RunPlan& plan,
+                                    const std::string& parent_id, const std::string& run_id);
+
 /// What the store knows of each pipeline task of `run`: tasks with a successful attempt (every
 /// matrix instance) keep their results; others report the attempts they spent.
 Result<std::map<std::string, PriorTask>> prior_from_store(store::RunStore& store,

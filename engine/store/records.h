@@ -30,6 +30,13 @@ struct NewRun {
   std::optional<std::string> parent_run_id;  // the run this one retries
   std::optional<std::string> concurrency_group;
   std::string trace_id;
+  // Where the run came from (dashboard filters): the webhook payload's repository and branch,
+  // or who started it through the API.
+  std::optional<std::string> repository;
+  std::optional<std::string> branch;
+  std::optional<std::string> commit;
+  std::string trigger_type = "cli";  // webhook | cli | api | retry | rerun
+  std::optional<std::string> actor;
 };
 
 /// A run row.
@@ -54,7 +61,12 @@ struct RunFilter {
   std::string pipeline;
   std::optional<RunState> state;
   std::string namespace_;
-  std::optional<RunCursor> after;  // continue after this run
+  std::string repository;
+  std::string branch;
+  std::string trigger_type;
+  std::optional<std::int64_t> since;  // created_at >= since (ms)
+  std::optional<std::int64_t> until;  // created_at < until (ms)
+  std::optional<RunCursor> after;     // continue after this run
   int limit = 50;
 };
 
@@ -85,6 +97,7 @@ struct TaskRunRecord : NewTaskRun {
   std::optional<std::int64_t> started_at;
   std::optional<std::int64_t> finished_at;
   ResultMap results;
+  std::optional<std::string> reused_from;  // retry failed: the attempt whose results it reuses
 };
 
 /// A step of a task run attempt.
@@ -166,6 +179,27 @@ struct QueueEntry {
   std::string id;
   std::string group;   // concurrency group, "" if none
   std::string policy;  // the value of the annotation the caller named, "" if absent
+};
+
+/// A bearer token of the API; only the SHA-256 of the secret is stored.
+struct TokenRecord {
+  std::string id;  // "tok-<ulid>"
+  std::string name;
+  std::string role;  // viewer | operator | admin
+  std::string hash;  // hex SHA-256 of the token
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> last_used;
+};
+
+/// One action attempt of the API (allowed or refused).
+struct AuditRecord {
+  std::int64_t id = 0;  // assigned by the store
+  std::int64_t time = 0;
+  std::string actor;
+  std::string action;
+  std::string target;
+  std::string outcome;
+  std::string detail = "{}";  // JSON
 };
 
 /// What recover_interrupted changed.

@@ -40,17 +40,24 @@ Result<RunRecord> read_run(const Statement& s) {
   r.queued_at = s.column_opt_int64(17);
   r.started_at = s.column_opt_int64(18);
   r.finished_at = s.column_opt_int64(19);
+  r.repository = s.column_opt_text(20);
+  r.branch = s.column_opt_text(21);
+  r.commit = s.column_opt_text(22);
+  r.trigger_type = s.column_bytes(23);
+  r.actor = s.column_opt_text(24);
   return r;
 }
 
 Status insert_run(Database& db, const RunRecord& rec) {
   const std::string sql =
       "INSERT INTO runs (" + std::string(kRunColumns) +
-      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', '', '', ?, ?, NULL, NULL)";
+      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', '', '', ?, ?, NULL, NULL, "
+      "?, ?, ?, ?, ?)";
   if (auto i =
           exec_bound(db, sql, rec.id, rec.kind, rec.name, rec.namespace_, rec.pipeline, rec.spec,
                      rec.params, rec.labels, rec.annotations, rec.delivery_id, rec.parent_run_id,
-                     rec.concurrency_group, rec.trace_id, rec.created_at, rec.queued_at);
+                     rec.concurrency_group, rec.trace_id, rec.created_at, rec.queued_at,
+                     rec.repository, rec.branch, rec.commit, rec.trigger_type, rec.actor);
       !i.ok()) {
     return i;
   }
@@ -122,6 +129,7 @@ Status RunStore::Batch::commit() {
   Status s = tx_->commit();
   tx_.reset();  // rolls back if the commit failed
   lock_.unlock();
+  store_->notify_change();
   return s;
 }
 
@@ -149,7 +157,28 @@ Status RunStore::write(const std::function<Status(Database&)>& body) {
   auto tx = Transaction::begin(*writer_);
   if (!tx.ok()) return tx.error();
   if (auto s = body(*writer_); !s.ok()) return s;  // the Transaction destructor rolls back
-  return tx->commit();
+  Status committed = tx->commit();
+  notify_change();
+  return committed;
+}
+
+void RunStore::notify_change() {
+  {
+    std::lock_guard<std::mutex> lock(change_mu_);
+    ++changes_;
+  }
+  change_cv_.notify_all();
+}
+
+std::uint64_t RunStore::change_count() const {
+  std::lock_guard<std::mutex> lock(change_mu_);
+  return changes_;
+}
+
+std::uint64_t RunStore::wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(change_mu_);
+  change_cv_.wait_for(lock, timeout, [&] { return changes_ != seen; });
+  return changes_;
 }
 
 Status RunStore::read(const std::function<Status(Database&)>& body) {
@@ -213,6 +242,11 @@ Result<RunPage> RunStore::list_runs(const RunFilter& filter) {
   if (!filter.pipeline.empty()) sql += " AND pipeline = :pipeline";
   if (filter.state) sql += " AND status = :status";
   if (!filter.namespace_.empty()) sql += " AND namespace = :namespace";
+  if (!filter.repository.empty()) sql += " AND repository = :repository";
+  if (!filter.branch.empty()) sql += " AND branch = :branch";
+  if (!filter.trigger_type.empty()) sql += " AND trigger_type = :trigger";
+  if (filter.since) sql += " AND created_at >= :since";
+  if (filter.until) sql += " AND created_at < :until";
   // Row values keep the cursor exact when many runs share a created_at.
   if (filter.after) sql += " AND (created_at, id) < (:created_at, :id)";
   sql += " ORDER BY created_at DESC, id DESC LIMIT :limit";
@@ -224,6 +258,11 @@ Result<RunPage> RunStore::list_runs(const RunFilter& filter) {
     if (b.ok() && !filter.pipeline.empty()) b = stmt->bind(":pipeline", filter.pipeline);
     if (b.ok() && filter.state) b = stmt->bind(":status", to_string(*filter.state));
     if (b.ok() && !filter.namespace_.empty()) b = stmt->bind(":namespace", filter.namespace_);
+    if (b.ok() && !filter.repository.empty()) b = stmt->bind(":repository", filter.repository);
+    if (b.ok() && !filter.branch.empty()) b = stmt->bind(":branch", filter.branch);
+    if (b.ok() && !filter.trigger_type.empty()) b = stmt->bind(":trigger", filter.trigger_type);
+    if (b.ok() && filter.since) b = stmt->bind(":since", *filter.since);
+    if (b.ok() && filter.until) b = stmt->bind(":until", *filter.until);
     if (b.ok() && filter.after) b = stmt->bind(":created_at", filter.after->created_at);
     if (b.ok() && filter.after) b = stmt->bind(":id", filter.after->id);
     if (b.ok()) b = stmt->bind(":limit", std::int64_t{limit} + 1);

@@ -9,6 +9,7 @@
 // the same file: BEGIN IMMEDIATE plus busy_timeout serialize their writes.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -141,6 +142,38 @@ class RunStore {
   /// Spans of a trace ordered by start.
   Result<std::vector<SpanRecord>> list_spans(const std::string& trace_id);
 
+  // ---- retry failed ----
+  /// Copies succeeded attempts of another run into `run_id` as reused attempts (state succeeded,
+  /// reused_from = the original, results and steps copied; event task_run.reused each), so the
+  /// retry's record shows them and prior_from_store treats them as done. One transaction.
+  Result<std::vector<TaskRunRecord>> reuse_task_runs(const std::string& run_id,
+                                                     const std::vector<std::string>& task_run_ids);
+  /// Runs whose parent_run_id is `run_id`, oldest first (ids only).
+  Result<std::vector<std::string>> child_runs(const std::string& run_id);
+
+  // ---- tokens and audit ----
+  /// Inserts a token (id assigned if empty); conflict when the name is taken.
+  Result<TokenRecord> create_token(TokenRecord token);
+  /// The token with this hash, its last_used set to now; not_found if none.
+  Result<TokenRecord> use_token(const std::string& hash);
+  Result<std::vector<TokenRecord>> list_tokens();
+  /// Deletes a token; not_found if absent.
+  Status delete_token(const std::string& id);
+  /// Appends an audit row (time from the clock when 0).
+  Status add_audit(AuditRecord record);
+  /// Audit rows newest first, with id < before (0: from the newest).
+  Result<std::vector<AuditRecord>> list_audit(int limit, std::int64_t before = 0);
+
+  // ---- change notification (live SSE followers) ----
+  /// A counter bumped after every commit of this process's writes.
+  std::uint64_t change_count() const;
+  /// Wakes every wait_for_change (also called after each commit).
+  void notify_change();
+  /// The seq of the newest event (0 when there is none).
+  Result<std::int64_t> latest_event_seq();
+  /// Waits until change_count() differs from `seen` or `timeout` passes; returns the count.
+  std::uint64_t wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout);
+
   // ---- recovery ----
   /// After a crash: marks running runs, non-terminal attempts and running steps (and waiting steps
   /// of those attempts) interrupted; queued runs stay queued. One transaction, with a run.status
@@ -196,6 +229,10 @@ class RunStore {
   std::condition_variable group_cv_;
   std::vector<PendingDelivery*> group_queue_;
   bool group_leader_ = false;
+  // Change notification: followers wait here instead of polling the store.
+  mutable std::mutex change_mu_;
+  std::condition_variable change_cv_;
+  std::uint64_t changes_ = 0;
 };
 
 }  // namespace baton::store

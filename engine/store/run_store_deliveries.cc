@@ -79,6 +79,7 @@ Status RunStore::write_durable(const std::function<Status(Database&)>& body) {
     }
   }
   if (!writer_synchronous_full_) (void)writer_->exec("PRAGMA synchronous=NORMAL");
+  notify_change();
   return result;
 }
 
@@ -128,6 +129,7 @@ Status RunStore::record_one(Database& db, const NewDelivery& delivery,
     RunRecord rec;
     static_cast<NewRun&>(rec) = run;
     rec.delivery_id = d.id;
+    rec.trigger_type = "webhook";
     rec.created_at = d.received_at;
     rec.queued_at = d.received_at;
     if (rec.id.empty()) rec.id = new_id("run", rec.created_at);

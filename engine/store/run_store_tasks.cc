@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::string_view kTaskRunColumns =
     "id, run_id, pipeline_task, name, attempt, matrix_index, is_finally, status, reason, message, "
-    "skipped_reason, created_at, started_at, finished_at";
+    "skipped_reason, created_at, started_at, finished_at, reused_from";
 
 std::optional<std::int64_t> widen(std::optional<int> v) {
   return v ? std::optional<std::int64_t>(*v) : std::nullopt;
@@ -42,6 +42,7 @@ Result<TaskRunRecord> read_task_run(const Statement& s) {
   r.created_at = s.column_int64(11);
   r.started_at = s.column_opt_int64(12);
   r.finished_at = s.column_opt_int64(13);
+  r.reused_from = s.column_opt_text(14);
   return r;
 }
 
@@ -85,7 +86,7 @@ Result<TaskRunRecord> RunStore::insert_task_run(const NewTaskRun& task_run, RunS
   if (rec.id.empty()) rec.id = new_id("tr", rec.created_at);
   auto s = write([&](Database& db) -> Status {
     const std::string sql = "INSERT INTO task_runs (" + std::string(kTaskRunColumns) +
-                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?)";
+                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, NULL)";
     if (auto i = exec_bound(db, sql, rec.id, rec.run_id, rec.pipeline_task, rec.name,
                             std::int64_t{rec.attempt}, widen(rec.matrix_index),
                             std::int64_t{rec.is_finally ? 1 : 0}, to_string(rec.state),

@@ -44,7 +44,7 @@ Status for_each_row(Statement& stmt, F&& on_row) {
 inline constexpr std::string_view kRunColumns =
     "id, kind, name, namespace, pipeline, spec, params, labels, annotations, delivery_id, "
     "parent_run_id, concurrency_group, trace_id, status, reason, message, created_at, queued_at, "
-    "started_at, finished_at";
+    "started_at, finished_at, repository, branch, commit_sha, trigger_type, actor";
 /// Inserts a queued run row (with its run.created event) inside the caller's transaction.
 Status insert_run(Database& db, const RunRecord& rec);
 /// A run from a row of `SELECT kRunColumns`.
