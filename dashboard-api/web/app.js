@@ -27,6 +27,7 @@
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
   const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'timeout', 'interrupted']);
+  const BAD = new Set(['failed', 'cancelled', 'timeout', 'interrupted']);
   const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'timeout', 'interrupted'];
   const GLYPH = {
     pending: '○', queued: '◌', running: '●', succeeded: '✓', failed: '✗', cancelled: '⊘',
@@ -298,7 +299,7 @@
       return h('tr', { class: `run-row s-${run.status}`, 'data-run': run.id },
         h('td', { 'data-label': 'Status' }, badge(run.status)),
         h('td', { 'data-label': 'Run' }, h('a', { href: runHref(run.id), class: 'run-link' }, run.name || run.id),
-          run.reason && run.status !== 'succeeded' ? h('div', { class: 'muted small', text: run.reason }) : null),
+          BAD.has(run.status) && run.reason ? h('div', { class: 'muted small', text: run.reason }) : null),
         h('td', { 'data-label': 'Pipeline' }, run.pipeline || (run.kind === 'TaskRun' ? '(TaskRun)' : '—')),
         h('td', { 'data-label': 'Trigger' }, trig),
         h('td', { 'data-label': 'Repository', class: 'mono' }, repo),
@@ -473,7 +474,8 @@
       const t = run.trigger || {};
       const meta = [
         ['Pipeline', run.pipeline ? h('a', { href: `#/?pipeline=${encodeURIComponent(run.pipeline)}` }, run.pipeline) : (run.kind || '—')],
-        ['Trigger', [t.type, t.actor && `by ${t.actor}`, t.delivery_id && `delivery ${t.delivery_id}`].filter(Boolean).join(' ') || '—'],
+        ['Trigger', [[t.type, t.actor && `by ${t.actor}`].filter(Boolean).join(' ') || '—',
+          t.delivery_id ? h('div', { class: 'mono small ellipsis', title: `delivery ${t.delivery_id}` }, `delivery ${t.delivery_id}`) : null]],
         ['Repository', t.repository ? `${t.repository}${t.branch ? ` @ ${t.branch}` : ''}${t.commit ? ` ${shortSha(t.commit)}` : ''}` : '—'],
         ['Created', h('time', { datetime: iso(run.created_at), title: iso(run.created_at) }, fmtTime(run.created_at))],
         ['Started', h('time', { datetime: iso(run.started_at), title: iso(run.started_at) }, fmtTime(run.started_at))],
@@ -487,8 +489,9 @@
       fill(head, 
         h('div', { class: 'title-row' }, h('h1', {}, run.name || run.id), badge(run.status),
           h('span', { class: 'muted mono small', text: run.id })),
-        run.message || (run.reason && run.status !== 'succeeded')
-          ? h('p', { class: `run-msg s-${run.status}` }, [run.reason, run.message].filter(Boolean).join(': ')) : null,
+        BAD.has(run.status) && (run.reason || run.message)
+          ? h('p', { class: `run-msg s-${run.status}` }, [run.reason, run.message].filter(Boolean).join(': '))
+          : (run.message ? h('p', { class: 'muted small run-note', text: run.message }) : null),
         links.length ? h('p', { class: 'links' }, links.map((l, i) => [i ? ' · ' : '', l])) : null,
         h('dl', { class: 'meta' }, meta.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v)))),
         kv('Parameters', run.params), kv('Results', run.results));
@@ -593,7 +596,9 @@
     // ---- DAG
     function renderDag() {
       const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.task : null;
-      dagBox.replaceChildren(drawDag(run.tasks || [], selTask, (name) => selectTask(name)));
+      // Narrow screens get the graph top to bottom, so it scrolls less sideways.
+      const vertical = dagBox.clientWidth > 0 && dagBox.clientWidth < 560;
+      dagBox.replaceChildren(drawDag(run.tasks || [], selTask, (name) => selectTask(name), vertical));
       if (focused) { const n = dagBox.querySelector(`[data-task="${CSS.escape(focused)}"]`); if (n) n.focus(); }
     }
     function selectTask(name) {
@@ -619,7 +624,7 @@
           return b;
         })) : null;
       const info = [];
-      if (t.reason && t.state !== 'succeeded') info.push(t.reason);
+      if (t.reason && BAD.has(t.state)) info.push(t.reason);
       if (t.skipped_reason) info.push(`skipped: ${t.skipped_reason}`);
       if (a && a.message) info.push(a.message);
       const steps = (a && a.steps) || [];
@@ -641,7 +646,7 @@
           t.task_ref ? h('span', { class: 'muted small', text: `ref ${t.task_ref}` }) : null,
           a ? h('span', { class: 'muted small' }, fmtDur(duration(a))) : null),
         tabs,
-        info.length ? h('p', { class: `run-msg s-${t.state}`, text: info.join(' — ') }) : null,
+        info.length ? h('p', { class: BAD.has(t.state) ? `run-msg s-${t.state}` : 'muted small run-note', text: info.join(' — ') }) : null,
         reused,
         a ? kv('Results', a.results) : null,
         steps.length ? stepList : (reused ? null : h('p', { class: 'muted' }, a ? 'No steps yet.' : 'Not started yet.')));
@@ -670,6 +675,9 @@
       onEvent() { refresh(); },
       onError(e, final) { live.textContent = final ? `live updates off (${e.message})` : 'reconnecting…'; live.className = 'live off'; },
     });
+    let resizeTimer = null;
+    const onResize = () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { if (run) renderDag(); }, 150); };
+    window.addEventListener('resize', onResize);
     const tick = setInterval(() => {
       if (run && !FINISHED.has(run.status)) { const d = $('.run-dur', head); if (d) d.textContent = fmtDur(duration(run)); }
     }, 1000);
@@ -681,7 +689,7 @@
         selStep = step;
         if (run) { autoSelect(); renderDag(); renderTask(); }
       },
-      dispose() { events.close(); logs.close(); clearInterval(tick); if (refreshTimer) clearTimeout(refreshTimer); },
+      dispose() { events.close(); logs.close(); clearInterval(tick); window.removeEventListener('resize', onResize); if (refreshTimer) clearTimeout(refreshTimer); },
     };
   }
 
@@ -691,8 +699,10 @@
   }
 
   // ================================================================ DAG drawing
-  const NODE_W = 176, NODE_H = 50, GAP_X = 56, GAP_Y = 18, PAD = 16;
-  function layoutDag(tasks) {
+  const NODE_W = 176, NODE_H = 50, PAD = 16, LABEL = 16;
+  // Layers run left to right (or top to bottom when `vertical`, for narrow screens): `u` is the
+  // position along the layers, `v` across them; x/y are mapped at the end.
+  function layoutDag(tasks, vertical) {
     const main = tasks.filter((t) => !t.is_finally);
     const fin = tasks.filter((t) => t.is_finally);
     const byName = new Map(main.map((t) => [t.name, t]));
@@ -720,34 +730,50 @@
       layer.forEach((t, i) => pos.set(t.name, i));
     });
     if (fin.length) layers.push(fin);
-    const tallest = Math.max(1, ...layers.map((l) => l.length));
-    const height = PAD * 2 + tallest * NODE_H + (tallest - 1) * GAP_Y;
+    const nodeU = vertical ? NODE_H : NODE_W, nodeV = vertical ? NODE_W : NODE_H;
+    const gapU = vertical ? 40 : 56, gapV = vertical ? 14 : 18;
+    const finGap = fin.length ? (vertical ? LABEL + 8 : gapU / 2) : 0; // room for the "finally" box
+    const top = PAD + (fin.length && !vertical ? LABEL : 0);
+    const widest = Math.max(1, ...layers.map((l) => l.length));
+    const spanV = top + PAD + widest * nodeV + (widest - 1) * gapV;
     const nodes = new Map();
     layers.forEach((layer, li) => {
-      const colH = layer.length * NODE_H + (layer.length - 1) * GAP_Y;
-      const y0 = (height - colH) / 2;
-      layer.forEach((t, i) => nodes.set(t.name, { t, x: PAD + li * (NODE_W + GAP_X) + (t.is_finally ? GAP_X / 2 : 0), y: y0 + i * (NODE_H + GAP_Y) }));
+      const len = layer.length * nodeV + (layer.length - 1) * gapV;
+      const v0 = top + (spanV - top - PAD - len) / 2;
+      layer.forEach((t, i) => {
+        const u = PAD + li * (nodeU + gapU) + (t.is_finally ? finGap : 0), v = v0 + i * (nodeV + gapV);
+        nodes.set(t.name, { t, x: vertical ? v : u, y: vertical ? u : v });
+      });
     });
-    const width = PAD * 2 + layers.length * NODE_W + (layers.length - 1) * GAP_X + (fin.length ? GAP_X / 2 : 0);
-    return { nodes, width: Math.max(width, 200), height, finLayer: fin.length ? layers.length - 1 : -1, tallest };
+    const spanU = PAD * 2 + layers.length * nodeU + (layers.length - 1) * gapU + finGap;
+    return { nodes, vertical, width: Math.max(vertical ? spanV : spanU, 200), height: vertical ? spanU : spanV, hasFinally: fin.length > 0 };
   }
-  function drawDag(tasks, selected, onSelect) {
+  function drawDag(tasks, selected, onSelect, vertical) {
     if (!tasks.length) return h('p', { class: 'muted' }, 'This run has no tasks.');
-    const L = layoutDag(tasks);
+    const L = layoutDag(tasks, vertical);
     const root = svg('svg', { class: 'dag', width: L.width, height: L.height, viewBox: `0 0 ${L.width} ${L.height}`, role: 'group', 'aria-label': 'Pipeline graph: tasks and their dependencies' },
-      svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+      svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' },
         svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }))));
-    if (L.finLayer >= 0) {
-      const first = [...L.nodes.values()].find((n) => n.t.is_finally);
-      root.append(svg('rect', { class: 'finally-box', x: first.x - 10, y: 4, width: NODE_W + 20, height: L.height - 8, rx: 10 }),
-        svg('text', { class: 'finally-label', x: first.x - 4, y: 16 }, 'finally'));
+    if (L.hasFinally) {
+      const fins = [...L.nodes.values()].filter((n) => n.t.is_finally);
+      const x0 = Math.min(...fins.map((n) => n.x)) - 10, y0 = Math.min(...fins.map((n) => n.y)) - 10 - LABEL;
+      const x1 = Math.max(...fins.map((n) => n.x)) + NODE_W + 10, y1 = Math.max(...fins.map((n) => n.y)) + NODE_H + 10;
+      root.append(svg('rect', { class: 'finally-box', x: x0, y: y0, width: x1 - x0, height: y1 - y0, rx: 10 }),
+        svg('text', { class: 'finally-label', x: x0 + 8, y: y0 + 14 }, 'finally'));
     }
     for (const n of L.nodes.values()) {
       for (const dep of n.t.depends_on || []) {
         const p = L.nodes.get(dep);
         if (!p) continue;
-        const x1 = p.x + NODE_W, y1 = p.y + NODE_H / 2, x2 = n.x, y2 = n.y + NODE_H / 2, mx = (x1 + x2) / 2;
-        root.append(svg('path', { class: `edge from-${p.t.state}`, d: `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2 - 2},${y2}`, 'marker-end': 'url(#arrow)' }));
+        let d;
+        if (L.vertical) {
+          const x1 = p.x + NODE_W / 2, y1 = p.y + NODE_H, x2 = n.x + NODE_W / 2, y2 = n.y, my = (y1 + y2) / 2;
+          d = `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2 - 2}`;
+        } else {
+          const x1 = p.x + NODE_W, y1 = p.y + NODE_H / 2, x2 = n.x, y2 = n.y + NODE_H / 2, mx = (x1 + x2) / 2;
+          d = `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2 - 2},${y2}`;
+        }
+        root.append(svg('path', { class: `edge from-${p.t.state}`, d, 'marker-end': 'url(#arrow)' }));
       }
     }
     for (const n of L.nodes.values()) {

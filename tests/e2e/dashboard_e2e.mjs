@@ -214,7 +214,7 @@ async function main() {
   if (green[0] !== 'prepare: started') throw new Error(`SGR 32 not rendered as a span: ${green}`);
   if ((await page.$$('.log b')).length) throw new Error('log text was parsed as HTML');
   if (!(await page.textContent('.log')).includes('<b>not bold</b>')) throw new Error('escaped HTML missing from the log');
-  if (!(await page.$('.log .a-bold.a-f4'))) throw new Error('SGR 1;34 not rendered');
+  if (!(await page.$('.log .a-bold.a-f12'))) throw new Error('SGR 1;34 not rendered as bold bright blue');
   if ((await page.$$('#btn-cancel')).length !== 1) throw new Error('operator sees no cancel button on a running run');
   await shot(page, 'run-running.png');
 
@@ -233,6 +233,7 @@ async function main() {
   await page.fill('.log-search', 'fail');
   await until('search highlights', async () => (await page.$$('.log mark')).length >= 2);
   if (!/\d+ \/ \d+/.test(await page.textContent('.log-count'))) throw new Error('search shows no match position');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'run-failed.png');
 
   // 6. Retry failed: a new run that reuses prepare and runs flaky and report again.
@@ -254,9 +255,14 @@ async function main() {
   await page.goto(`${base}/#/`);
   await page.waitForSelector(`tr.run-row.s-succeeded[data-run="${retryId}"]`);
   await page.waitForSelector(`tr.run-row.s-failed[data-run="${runId}"]`);
+  await shot(page, 'runs-list.png');
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto(`${base}/#/runs/${encodeURIComponent(runId)}`);
   await page.waitForSelector('svg.dag');
+  await until('the graph to turn vertical', async () => {
+    const box = await page.$eval('svg.dag', (e) => [e.width.baseVal.value, e.height.baseVal.value]);
+    return box[1] > box[0];
+  });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   if (overflow > 1) throw new Error(`narrow screen scrolls sideways by ${overflow}px`);
   await shot(page, 'narrow-run.png');
