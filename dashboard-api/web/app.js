@@ -295,10 +295,12 @@
     function rowOf(run) {
       const t = run.trigger || {};
       const repo = t.repository ? [t.repository, t.branch && `@${t.branch}`, t.commit && ` ${shortSha(t.commit)}`].filter(Boolean).join('') : '—';
-      const trig = [t.type || '—', t.actor && `by ${t.actor}`, run.retry_of && `of ${run.retry_of}`].filter(Boolean).join(' ');
+      const trig = [[t.type || '—', t.actor && `by ${t.actor}`].filter(Boolean).join(' '),
+        run.retry_of ? h('div', { class: 'small ellipsis' }, 'of ', h('a', { href: runHref(run.retry_of), class: 'mono', title: run.retry_of }, run.retry_of)) : null];
       return h('tr', { class: `run-row s-${run.status}`, 'data-run': run.id },
         h('td', { 'data-label': 'Status' }, badge(run.status)),
         h('td', { 'data-label': 'Run' }, h('a', { href: runHref(run.id), class: 'run-link' }, run.name || run.id),
+          run.name ? h('div', { class: 'muted small mono ellipsis', title: run.id }, run.id) : null,
           BAD.has(run.status) && run.reason ? h('div', { class: 'muted small', text: run.reason }) : null),
         h('td', { 'data-label': 'Pipeline' }, run.pipeline || (run.kind === 'TaskRun' ? '(TaskRun)' : '—')),
         h('td', { 'data-label': 'Trigger' }, trig),

@@ -134,13 +134,27 @@ function createToken(role, name) {
   return token;
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(shots, name) });
+async function shot(page, name, { content = false } = {}) {
+  // content: only as tall as the page's content (the runs list would be mostly empty space).
+  const clip = content ? await page.evaluate(() => ({ x: 0, y: 0, width: window.innerWidth,
+    height: Math.min(window.innerHeight, Math.ceil(document.querySelector('main').getBoundingClientRect().bottom)) })) : undefined;
+  await page.screenshot({ path: path.join(shots, name), clip });
   log(`screenshot ${name}`);
 }
 
 const stateOf = (page, task) => page.getAttribute(`svg.dag g.node[data-task="${task}"]`, 'data-state').catch(() => null);
 const fillOf = (page, task) => page.$eval(`svg.dag g.node[data-task="${task}"] rect`, (r) => getComputedStyle(r).fill);
+// The dominant channel of a computed "rgb(r, g, b)" fill: running is blue, succeeded green,
+// failed red, whatever the exact shades (light or dark scheme).
+function hue(fill) {
+  const m = fill.match(/rgba?\((\d+),\s*(\d+),\s*(\d+)/);
+  if (!m) return `unparsed ${fill}`;
+  const [r, g, b] = m.slice(1, 4).map(Number);
+  if (r > g && r > b) return 'red';
+  if (g > r && g > b) return 'green';
+  if (b > r && b > g) return 'blue';
+  return `grey ${fill}`;
+}
 async function waitState(page, task, states) {
   const want = [].concat(states);
   return until(`task ${task} to be ${want.join('|')} (is ${await stateOf(page, task)})`, async () => {
@@ -151,6 +165,7 @@ async function waitState(page, task, states) {
 
 async function main() {
   fs.mkdirSync(shots, { recursive: true });
+  fs.rmSync(path.join(shots, 'failure.png'), { force: true });
   writeSources();
   const base = await startServer();
   log(`server at ${base}`);
@@ -203,12 +218,13 @@ async function main() {
   const runId = await row.getAttribute('data-run');
   log(`run ${runId} appeared in the list`);
   await page.waitForSelector(`tr.run-row.s-running[data-run="${runId}"]`, { timeout: STEP_TIMEOUT });
-  await shot(page, 'runs-list-live.png');
+  await shot(page, 'runs-list-live.png', { content: true });
 
   // 4. Its page: prepare is running (blue) and its log streams, with ANSI colours, HTML escaped.
   await page.click(`tr.run-row[data-run="${runId}"] a.run-link`);
   await waitState(page, 'prepare', 'running');
   const runningFill = await fillOf(page, 'prepare');
+  if (hue(runningFill) !== 'blue') throw new Error(`a running task is drawn ${runningFill}, not blue`);
   await page.waitForSelector('.log .ll >> text=waiting for the gate', { timeout: STEP_TIMEOUT });
   const green = await page.$eval('.log .a-f2', (e) => [e.textContent, getComputedStyle(e).color]);
   if (green[0] !== 'prepare: started') throw new Error(`SGR 32 not rendered as a span: ${green}`);
@@ -222,10 +238,10 @@ async function main() {
   fs.writeFileSync(gate, '');
   await waitState(page, 'prepare', 'succeeded');
   const okFill = await fillOf(page, 'prepare');
-  if (okFill === runningFill) throw new Error(`prepare's colour did not change (${okFill})`);
+  if (hue(okFill) !== 'green') throw new Error(`a succeeded task is drawn ${okFill}, not green`);
   await waitState(page, 'flaky', 'failed');
   const failFill = await fillOf(page, 'flaky');
-  if (failFill === okFill || failFill === runningFill) throw new Error(`failed and succeeded look alike (${failFill})`);
+  if (hue(failFill) !== 'red') throw new Error(`a failed task is drawn ${failFill}, not red`);
   await page.waitForSelector('.run-head .badge.s-failed', { timeout: STEP_TIMEOUT });
   await waitState(page, 'report', ['skipped', 'pending']);
   // The page follows the failed task's log by itself.
@@ -255,7 +271,7 @@ async function main() {
   await page.goto(`${base}/#/`);
   await page.waitForSelector(`tr.run-row.s-succeeded[data-run="${retryId}"]`);
   await page.waitForSelector(`tr.run-row.s-failed[data-run="${runId}"]`);
-  await shot(page, 'runs-list.png');
+  await shot(page, 'runs-list.png', { content: true });
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto(`${base}/#/runs/${encodeURIComponent(runId)}`);
   await page.waitForSelector('svg.dag');
