@@ -11,6 +11,8 @@ PACKAGES=(
   libgit2-dev libspdlog-dev libssl-dev prometheus-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml python3-jsonschema sqlite3 wrk prometheus curl openssl
+  # dashboard end-to-end test (tests/e2e): Debian's Chromium, driven from Node.js
+  chromium nodejs
   # host runner: scripts written for bash/busybox images run under bash
   bash coreutils util-linux
   # podman runner (scripts/podman-setup.sh configures it) and its tests' local base image

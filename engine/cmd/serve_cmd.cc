@@ -16,6 +16,7 @@
 #include "dashboard-api/serve_config.h"
 #include "dashboard-api/sources.h"
 #include "dashboard-api/stream_hub.h"
+#include "dashboard-api/web_routes.h"
 #include "dashboard-api/webhook_routes.h"
 #include "engine/cmd/commands.h"
 #include "engine/cmd/serve_catalog.h"
@@ -254,6 +255,7 @@ int run_serve(const std::vector<std::string>& args) {
   actx.anonymous_read = config.anonymous_read;
   actx.hub = &hub;
   api::add_api_routes(*router, actx);
+  api::add_web_routes(*router);
 
   api::ServerOptions sopt;
   sopt.address = config.address;
