@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-yaml python3-jsonschema sqlite3 wrk prometheus curl openssl
   # host runner: scripts written for bash/busybox images run under bash
   bash coreutils util-linux
+  # reference pipeline (demo.sh, its e2e test): images, a local registry, a git server
+  buildah podman runc docker-registry busybox-static
 )
 
 missing=()
