@@ -17,6 +17,8 @@ PACKAGES=(
   bash coreutils util-linux
   # podman runner (scripts/podman-setup.sh configures it) and its tests' local base image
   podman runc conmon containernetworking-plugins iptables buildah busybox-static
+  # reference pipeline (demo.sh, its e2e test): a local registry
+  docker-registry
 )
 
 missing=()

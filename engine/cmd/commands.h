@@ -27,4 +27,10 @@ int run_client(const std::string& command, const std::vector<std::string>& args)
 /// `baton serve --config FILE [--listen HOST:PORT]`
 int run_serve(const std::vector<std::string>& args);
 
+/// `baton builtin NAME --key=value...`: the native tasks (git-clone, gitops-update, ...)
+int run_builtin(const std::vector<std::string>& args);
+
+/// `baton trivy-summary REPORT.json [--fail-on SEVERITY] [--results DIR]`
+int run_trivy_summary(const std::vector<std::string>& args);
+
 }  // namespace baton::cmd

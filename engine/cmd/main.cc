@@ -19,6 +19,8 @@ const char kUsage[] =
     "  runs               list past runs from the local run store\n"
     "  logs RUN           print the stored logs of a run\n"
     "  token create       create a bearer token for the serve API\n"
+    "  builtin NAME       run a native task (git-clone, gitops-update, trivy-summary)\n"
+    "  trivy-summary FILE count a Trivy JSON report's findings, fail at a severity\n"
     "  version            print the version\n"
     "\n"
     "Run `baton <command> --help` for a command's options.\n";
@@ -38,6 +40,8 @@ int main(int argc, char** argv) {
   if (cmd == "token") return baton::cmd::run_token(args);
   if (cmd == "runs") return baton::cmd::run_runs(args);
   if (cmd == "logs") return baton::cmd::run_logs(args);
+  if (cmd == "builtin") return baton::cmd::run_builtin(args);
+  if (cmd == "trivy-summary") return baton::cmd::run_trivy_summary(args);
   if (cmd == "version" || cmd == "--version") {
     std::puts("baton " BATON_VERSION);
     return 0;

@@ -26,7 +26,7 @@ Status Attempt::prepare() {
   const exec::StepInvocation* with_image = nullptr;
   for (const auto* list : {&inv_.steps, &inv_.sidecars}) {
     for (const auto& s : *list) {
-      if (!with_image && !s.image.empty()) with_image = &s;
+      if (!with_image && !s.image.empty() && builtin_task_name(s.image).empty()) with_image = &s;
     }
   }
   if (with_image) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -31,6 +32,28 @@ void set_env(std::vector<std::pair<std::string, std::string>>& env, const std::s
 }
 
 }  // namespace
+
+std::string builtin_task_name(const std::string& image) {
+  constexpr std::string_view kPrefix = "baton.dev/builtin/";
+  if (image.rfind(kPrefix, 0) != 0) return {};
+  std::string name = image.substr(kPrefix.size());
+  // A tag or digest on the reserved image means nothing: the built-in is this binary's.
+  if (auto at = name.find_first_of(":@"); at != std::string::npos) name.resize(at);
+  return name;
+}
+
+Result<std::string> self_executable() {
+  // BATON_EXE lets a test or a wrapper name the binary that hosts the built-ins when the
+  // runner lives in another process (a test binary linking the host runner).
+  if (const char* env = std::getenv("BATON_EXE"); env && *env) return std::string(env);
+  std::string buf(4096, '\0');
+  const ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+  if (n <= 0)
+    return Fail(std::string("cannot find the baton binary (/proc/self/exe): ") +
+                std::strerror(errno));
+  buf.resize(static_cast<std::size_t>(n));
+  return buf;
+}
 
 Status write_file(const std::string& path, std::string_view bytes, int mode) {
   // O_CLOEXEC matters: a script file still open for writing in a child forked by another
@@ -69,7 +92,17 @@ Result<SpawnSpec> build_spawn_spec(const StepContext& ctx, const exec::StepInvoc
   const AttemptPaths& paths = *ctx.paths;
   const exec::TaskInvocation& inv = *ctx.inv;
   SpawnSpec spec;
-  if (!step.script.empty()) {
+  if (auto name = builtin_task_name(step.image); !name.empty()) {
+    // A native task: the baton binary runs it (docs/design/builtin-tasks.md).
+    if (!step.script.empty() || !step.command.empty()) {
+      return Fail("step \"" + step.name + "\" uses the built-in image " + step.image +
+                  ": give only args (the built-in is the command)");
+    }
+    auto exe = self_executable();
+    if (!exe) return exe.error();
+    spec.argv = {*exe, "builtin", name};
+    spec.argv.insert(spec.argv.end(), step.args.begin(), step.args.end());
+  } else if (!step.script.empty()) {
     const std::string file = paths.scripts + "/" + tag;
     std::string body = step.script.rfind("#!", 0) == 0 ? host_shebang(step.script)
                                                        : std::string(kScriptPrelude) + step.script;

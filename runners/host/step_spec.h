@@ -24,6 +24,12 @@ struct StepContext {
 Result<SpawnSpec> build_spawn_spec(const StepContext& ctx, const exec::StepInvocation& step,
                                    const std::string& tag);
 
+/// NAME when `image` is the reserved baton.dev/builtin/NAME (a native task), else "".
+std::string builtin_task_name(const std::string& image);
+
+/// The binary that runs built-in tasks: $BATON_EXE, else this process's executable.
+Result<std::string> self_executable();
+
 /// Writes `bytes` to `path` (created 0644 or `mode`, truncated), with O_CLOEXEC.
 Status write_file(const std::string& path, std::string_view bytes, int mode = 0644);
 

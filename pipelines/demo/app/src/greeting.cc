@@ -1,0 +1,3 @@
+#include "greeting.h"
+
+std::string greeting(const std::string& who) { return "hello, " + (who.empty() ? "world" : who); }
