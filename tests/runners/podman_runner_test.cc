@@ -165,7 +165,7 @@ TEST_F(PodmanRunnerTest, CancelStopsEveryContainer) {
   EXPECT_EQ(out->steps[1].reason, "TaskRunCancelled");
   EXPECT_FALSE(out->steps[1].started);
   EXPECT_EQ(containers_of_run(inv.run_id), std::vector<std::string>{});
-  EXPECT_EQ(all_containers(), std::vector<std::string>{});  // `podman ps -a` is empty
+  EXPECT_EQ(baton_containers(), std::vector<std::string>{});  // no Baton container at all
 }
 
 TEST_F(PodmanRunnerTest, TaskRunTimeoutStopsTheContainer) {

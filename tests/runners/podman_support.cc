@@ -44,6 +44,6 @@ std::vector<std::string> containers_of_run(const std::string& run_id) {
   return ps({"--filter", "label=baton.dev/run=" + run_id});
 }
 
-std::vector<std::string> all_containers() { return ps({}); }
+std::vector<std::string> baton_containers() { return ps({"--filter", "label=baton.dev/run"}); }
 
 }  // namespace baton::runners::testing

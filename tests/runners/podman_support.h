@@ -18,7 +18,8 @@ std::string ensure_test_images();
 /// Names of the containers (running or not) labelled baton.dev/run=<run_id>.
 std::vector<std::string> containers_of_run(const std::string& run_id);
 
-/// Every container podman knows (`podman ps -a`).
-std::vector<std::string> all_containers();
+/// Every container of any Baton run (`podman ps -a --filter label=baton.dev/run`): on CI the
+/// same as `podman ps -a`; on a shared machine other people's containers are not ours to count.
+std::vector<std::string> baton_containers();
 
 }  // namespace baton::runners::testing
