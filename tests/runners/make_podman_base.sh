@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the podman tests' base image from files of this machine, never from a registry:
 # busybox-static (sh, grep, sleep, ... as applets), bash with its shared libraries, and an
-# /etc/passwd with root and user 1000. Usage: make_podman_base.sh IMAGE (e.g.
-# localhost/baton-test-base:latest). Takes ~1 s; the tests call it only when IMAGE is absent.
+# /etc/passwd with root and user 1000. Usage: make_podman_base.sh IMAGE [ENTRYPOINT_IMAGE]:
+# IMAGE has CMD ["/bin/sh"] and no ENTRYPOINT; ENTRYPOINT_IMAGE (optional) the same files with
+# ENTRYPOINT ["/bin/echo", "entrypoint:"]. Takes ~1 s; tests call it only when one is absent.
 set -euo pipefail
-image=${1:?usage: make_podman_base.sh IMAGE}
+image=${1:?usage: make_podman_base.sh IMAGE [ENTRYPOINT_IMAGE]}
+entrypoint_image=${2:-}
 busybox=$(command -v busybox || echo /bin/busybox)
 [ -x "$busybox" ] || { echo "make_podman_base: busybox-static is not installed" >&2; exit 1; }
 root=$(mktemp -d)
@@ -29,4 +31,8 @@ tar -C "$root" -cf "$root.tar" .
 trap 'rm -rf "$root" "$root.tar"' EXIT
 podman --runtime runc import --quiet --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' \
   "$root.tar" "$image" >/dev/null
-echo "make_podman_base: built $image"
+if [ -n "$entrypoint_image" ]; then
+  podman --runtime runc import --quiet --change 'ENTRYPOINT ["/bin/echo", "entrypoint:"]' \
+    --change 'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin' "$root.tar" "$entrypoint_image" >/dev/null
+fi
+echo "make_podman_base: built $image $entrypoint_image"
