@@ -46,6 +46,11 @@ struct ServeConfig {
   std::string runner = "host";  // default runner: one of exec::known_runner_names()
   /// Image map of the podman runner (runners/podman/image_map.h): reference/prefix -> image.
   std::map<std::string, std::string> images;
+  /// `kubernetes:` of the config: where the Kubernetes runner connects.
+  struct Kubernetes {
+    std::string kubeconfig, context, namespace_, shell_image;
+    bool in_cluster = false;
+  } kubernetes;
 };
 
 /// A config and every error found in it (file:line:col, field path).

@@ -18,6 +18,8 @@ Result<std::unique_ptr<RunnerSet>> make_runner_set(const RunnersConfig& config) 
   set->add("podman", []() -> Result<std::unique_ptr<exec::Runner>> {
     return Fail("the podman runner is not built yet");
   });
+  kube::KubeRunnerConfig kube = config.kubernetes;
+  set->add("kubernetes", [kube]() { return kube::make_kubernetes_runner(kube); });
   return set;
 }
 
