@@ -94,6 +94,7 @@ Result<void> KubeExecution::create_or_attach(std::string& rv) {
   if (items.is_array() && !items.empty()) {
     set_pod(items.front());
     pod_name_ = items.front()["metadata"].value("name", pod_name_);
+    attached_ = true;
     sink_.on_notice("kubernetes: attached to existing pod " + ns_ + "/" + pod_name_);
     return {};
   }
@@ -113,6 +114,7 @@ Result<void> KubeExecution::create_or_attach(std::string& rv) {
       labels.value(kTaskRunLabel, "") != label_value(inv_.task_run_name))
     return Fail("pod " + ns_ + "/" + pod_name_ + " exists and belongs to another run");
   set_pod(*got);
+  attached_ = true;
   sink_.on_notice("kubernetes: pod " + pod_name_ + " already existed (409); attached to it");
   return {};
 }
@@ -214,6 +216,7 @@ void KubeExecution::follow_logs() {
 }
 
 void KubeExecution::run() {
+  const auto started = exec::Clock::now();
   std::string rv;
   exec::TaskOutcome o;
   if (auto st = create_or_attach(rv); !st.ok()) {
@@ -269,6 +272,8 @@ void KubeExecution::run() {
     }
     o = outcome_of(inv_, pod_, collected, StopCause{stop_reason_, deleted_},
                    options_.max_result_bytes);
+    // Pod timestamps have whole seconds; a pod this engine created started when it asked.
+    if (!attached_) o.started_at = started;
     if (!fatal_.empty() && o.succeeded) {
       o.succeeded = false;
       o.reason = "InternalError";
