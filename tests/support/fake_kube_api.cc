@@ -132,6 +132,11 @@ class Session {
                        : q.count("watch")                    ? "watch"
                        : parts.size() == 5                   ? "list"
                                                              : "get";
+    {
+      std::lock_guard<std::mutex> l(c_.mu);
+      bool log = parts.size() == 7 && parts[6] == "log";
+      c_.calls.insert((log ? "get" : verb) + std::string(log ? " pods/log" : " pods"));
+    }
     if (auth == "Bearer " + o_.forbidden_token) {
       return send(
           403, status(403, "Forbidden",

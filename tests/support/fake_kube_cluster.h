@@ -59,6 +59,7 @@ class FakeCluster {
   // Counters the tests check.
   int creates = 0, conflicts = 0, watches = 0, lists = 0, deletes = 0, log_requests = 0;
   int bookmarks_sent = 0, gone_sent = 0;
+  std::set<std::string> calls;  // "<verb> <resource>" of every authorized request (RBAC terms)
 
   /// Records a change of `pod` (caller holds mu): bumps rv, appends the event, wakes watchers.
   void publish(FakePod& pod, const std::string& type);

@@ -10,6 +10,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "engine/spec/decode_util.h"
+#include "engine/spec/yaml_tree.h"
 #include "runners/kubernetes/kube_client.h"
 #include "tests/runners/recording_sink.h"
 #include "tests/support/fake_kube_cluster.h"
@@ -271,6 +273,51 @@ TEST_F(KubeRunnerTest, SecondCreateIsAConflict) {
   auto refused = KubeClient(untrusted).get_pod("ci", pod_name(two_step_task()));
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message.find("handshake"), std::string::npos);
+}
+
+// docker/kubernetes/rbac.yaml grants every call the runner makes (run, cancel, re-attach, a
+// 409 on create), and nothing it does not make.
+TEST_F(KubeRunnerTest, RbacGrantsExactlyTheCallsTheRunnerMakes) {
+  start_api(false);
+  {
+    KubernetesRunner runner(options());
+    RecordingSink sink;
+    DoneWaiter ok, cancelled, conflict;
+    auto e1 = runner.start(two_step_task("rbac-a"), sink, ok.callback());
+    ASSERT_TRUE(ok.wait(std::chrono::seconds(20)).has_value());
+    api_->hold("step-b");
+    auto e2 = runner.start(two_step_task("rbac-b"), sink, cancelled.callback());
+    ASSERT_TRUE(step_done("step-a"));
+    e2->cancel();
+    ASSERT_TRUE(cancelled.wait(std::chrono::seconds(20)).has_value());
+    // A pod of that name but another run's labels: create answers 409, the runner reads it.
+    Json other = make_pod(two_step_task("rbac-c"));
+    other["metadata"]["labels"][kRunLabel] = "someone-else";
+    ASSERT_TRUE(KubeClient(options().config).create_pod("ci", other).ok());
+    auto e3 = runner.start(two_step_task("rbac-c"), sink, conflict.callback());
+    auto o = conflict.wait(std::chrono::seconds(20));
+    ASSERT_TRUE(o.has_value());
+    EXPECT_NE(o->message.find("belongs to another run"), std::string::npos) << o->message;
+  }
+  auto docs = spec::parse_yaml_file(std::string(BATON_SOURCE_DIR) + "/docker/kubernetes/rbac.yaml");
+  ASSERT_TRUE(docs.ok()) << docs.error().message;
+  std::set<std::string> granted;
+  for (const auto& d : *docs) {
+    Json obj = spec::to_json(d.root);
+    if (obj.value("kind", "") != "Role") continue;
+    for (const auto& rule : obj["rules"]) {
+      EXPECT_EQ(rule["apiGroups"], Json::array({""}));  // core group only
+      for (const auto& r : rule["resources"])
+        for (const auto& v : rule["verbs"])
+          granted.insert(v.get<std::string>() + " " + r.get<std::string>());
+    }
+  }
+  std::set<std::string> calls;
+  {
+    std::lock_guard<std::mutex> l(api_->cluster().mu);
+    calls = api_->cluster().calls;
+  }
+  EXPECT_EQ(calls, granted);
 }
 
 }  // namespace
