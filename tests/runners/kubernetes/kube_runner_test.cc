@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "engine/spec/decode_util.h"
 #include "engine/spec/yaml_tree.h"
@@ -50,6 +51,16 @@ exec::TaskInvocation two_step_task(const std::string& run = "run-1") {
   inv.steps[1].env = {{"GREETING", "hi"}};
   inv.result_names = {"out"};
   return inv;
+}
+
+// Polls until the runner has reported `n` finished steps (it has seen their terminated state).
+bool wait_steps_finished(RecordingSink& sink, std::size_t n) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sink.finished().size() < n) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 class KubeRunnerTest : public ::testing::Test {
@@ -212,7 +223,7 @@ TEST_F(KubeRunnerTest, CancelDeletesThePod) {
   RecordingSink sink;
   DoneWaiter done;
   auto e = runner.start(two_step_task(), sink, done.callback());
-  ASSERT_TRUE(step_done("step-a"));
+  ASSERT_TRUE(wait_steps_finished(sink, 1));
   e->cancel();
   auto o = done.wait(std::chrono::seconds(20));
   ASSERT_TRUE(o.has_value());
