@@ -161,6 +161,24 @@ TEST_F(KubeRunnerTest, FailedStepFailsTheTaskAndSkipsTheRest) {
   EXPECT_EQ(sink.out(0), "boom\n");
 }
 
+TEST_F(KubeRunnerTest, OnErrorContinueKeepsGoingAndReportsTheExitCode) {
+  start_api(false);
+  KubernetesRunner runner(options());
+  auto inv = two_step_task();
+  inv.steps[0].on_error = "continue";
+  inv.steps[0].script = "echo first\nexit 4\n";
+  RecordingSink sink;
+  DoneWaiter done;
+  auto e = runner.start(inv, sink, done.callback());
+  auto o = done.wait(std::chrono::seconds(20));
+  ASSERT_TRUE(o.has_value());
+  EXPECT_TRUE(o->succeeded) << o->reason << ": " << o->message;
+  EXPECT_EQ(o->steps[0].exit_code, 4);
+  EXPECT_EQ(o->steps[0].reason, "Error");
+  EXPECT_EQ(o->steps[1].reason, "Completed");
+  EXPECT_EQ(sink.out(1), "from-b hi\n");
+}
+
 TEST_F(KubeRunnerTest, SurvivesADroppedWatchAndA410MidRun) {
   start_api(false);
   KubernetesRunner runner(options());
