@@ -248,6 +248,17 @@ ConfigLoad parse_serve_config(const std::string& text, const std::string& file) 
     }
   }
   if (const Node* i = m.get("images")) cfg.images = spec::read_string_map(c, *i, "images");
+  if (const Node* k = m.get("kubernetes")) {
+    MapReader km(c, *k, "kubernetes");
+    std::string kubeconfig;
+    km.str("kubeconfig", kubeconfig);
+    if (!kubeconfig.empty()) cfg.kubernetes.kubeconfig = absolute(base, kubeconfig);
+    km.str("context", cfg.kubernetes.context);
+    km.str("namespace", cfg.kubernetes.namespace_);
+    km.str("shellImage", cfg.kubernetes.shell_image);
+    km.boolean("inCluster", cfg.kubernetes.in_cluster);
+    km.finish();
+  }
   m.finish();
   return out;
 }

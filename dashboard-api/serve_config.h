@@ -48,6 +48,11 @@ struct ServeConfig {
   std::map<std::string, std::string> images;
   /// auth.anonymousRead: requests without a token may read the dashboard API (never act).
   bool anonymous_read = false;
+  /// `kubernetes:` of the config: where the Kubernetes runner connects.
+  struct Kubernetes {
+    std::string kubeconfig, context, namespace_, shell_image;
+    bool in_cluster = false;
+  } kubernetes;
 };
 
 /// A config and every error found in it (file:line:col, field path).

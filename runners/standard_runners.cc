@@ -22,6 +22,8 @@ Result<std::unique_ptr<RunnerSet>> make_runner_set(const RunnersConfig& config) 
     if (!r.ok()) return r.error();
     return std::unique_ptr<exec::Runner>(std::move(*r));
   });
+  kube::KubeRunnerConfig kube = config.kubernetes;
+  set->add("kubernetes", [kube]() { return kube::make_kubernetes_runner(kube); });
   return set;
 }
 

@@ -9,6 +9,7 @@
 
 #include "engine/common/result.h"
 #include "runners/host/host_runner.h"
+#include "runners/kubernetes/kube_setup.h"
 #include "runners/podman/image_map.h"
 #include "runners/podman/podman_runner.h"
 #include "runners/runner_set.h"
@@ -22,6 +23,8 @@ struct RunnersConfig {
   PodmanRunnerOptions podman;  // its `images` are replaced by `images` below
   /// Image map of the podman runner: reference or prefix ("docker.io/library/*", "*") -> image.
   ImageMap images;
+  /// Where the Kubernetes runner connects (kubeconfig/context/namespace or in-cluster).
+  kube::KubeRunnerConfig kubernetes;
 };
 
 /// Every known runner, built lazily on first use; fails when `default_runner` is unknown.

@@ -94,6 +94,15 @@ int parse_run_options(const std::vector<std::string>& args, const char* help, Ru
     } else if (is("--image-map", "--image-map")) {
       if (!value(v)) return usage("--image-map needs a file");
       out.image_map_file = std::filesystem::absolute(v).string();
+    } else if (is("--kubeconfig", "--kubeconfig")) {
+      if (!value(v)) return usage("--kubeconfig needs a file");
+      out.kubeconfig = std::filesystem::absolute(v).string();
+    } else if (is("--kube-context", "--kube-context")) {
+      if (!value(v)) return usage("--kube-context needs a context name");
+      out.kube_context = v;
+    } else if (is("--kube-namespace", "--kube-namespace")) {
+      if (!value(v)) return usage("--kube-namespace needs a namespace");
+      out.kube_namespace = v;
     } else if (a == "-q" || a == "--quiet") {
       out.quiet = true;
     } else if (a.size() > 1 && a[0] == '-') {

@@ -22,6 +22,7 @@ struct RunOptions {
   bool quiet = false;
   std::string runner = "host";  // default runner (a run's baton.dev/runner annotation wins)
   std::string image_map_file;   // --image-map: YAML mapping image -> local image (podman)
+  std::string kubeconfig, kube_context, kube_namespace;  // kubernetes runner connection
   sched::StopRequest cancel_mode = sched::StopRequest::kCancelledRunFinally;
 };
 

@@ -41,9 +41,13 @@ const char kHelp[] =
     "      --parallel N             TaskRuns running at once (default: number of cores)\n"
     "      --cancel-mode MODE       first Ctrl-C: CancelledRunFinally (default), Cancelled,\n"
     "                               or StoppedRunFinally; a second Ctrl-C cancels at once\n"
-    "      --runner NAME            default runner: host (default) or podman\n"
+    "      --runner NAME            default runner: host (default), podman or kubernetes\n"
     "      --image-map FILE         podman: YAML mapping of step images to local images\n"
     "                               (keys: references, or prefixes ending in *)\n"
+    "      --kubeconfig FILE        kubernetes: cluster to use (default $KUBECONFIG,\n"
+    "                               ~/.kube/config, then the in-cluster service account)\n"
+    "      --kube-context NAME      kubernetes: kubeconfig context (default current-context)\n"
+    "      --kube-namespace NS      kubernetes: namespace of the pods\n"
     "  -q, --quiet                  no step output, transitions only\n"
     "\n"
     "$BATON_HOME defaults to ~/.baton. Exit status: 0 when every run succeeded, 1 otherwise,\n"
@@ -164,6 +168,9 @@ int run_run(const std::vector<std::string>& args) {
   SignalWatcher signals;
   runners::RunnersConfig rconf;
   rconf.default_runner = opt.runner;
+  rconf.kubernetes.kubeconfig = opt.kubeconfig;
+  rconf.kubernetes.context = opt.kube_context;
+  rconf.kubernetes.namespace_ = opt.kube_namespace;
   if (!opt.image_map_file.empty()) {
     auto images = runners::load_image_map_file(opt.image_map_file);
     if (!images.ok()) {

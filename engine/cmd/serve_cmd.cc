@@ -175,6 +175,11 @@ int run_serve(const std::vector<std::string>& args) {
   runners::RunnersConfig rconf;
   rconf.default_runner = config.runner;
   rconf.images = config.images;
+  rconf.kubernetes.kubeconfig = config.kubernetes.kubeconfig;
+  rconf.kubernetes.context = config.kubernetes.context;
+  rconf.kubernetes.namespace_ = config.kubernetes.namespace_;
+  rconf.kubernetes.in_cluster = config.kubernetes.in_cluster;
+  rconf.kubernetes.shell_image = config.kubernetes.shell_image;
   auto runner_set = runners::make_runner_set(rconf);
   if (!runner_set.ok()) {
     log_line(runner_set.error().message);

@@ -5,7 +5,7 @@ const char* to_string(Stream s) { return s == Stream::kStdout ? "stdout" : "stde
 
 const std::vector<std::string>& known_runner_names() {
   // The one list that the CLI, the serve config and runners::RunnerSet agree on.
-  static const std::vector<std::string> names{"host", "podman"};
+  static const std::vector<std::string> names{"host", "podman", "kubernetes"};
   return names;
 }
 

@@ -146,7 +146,7 @@ Result<HttpResponse> exchange(Stream& s, http::request<http::string_body>& req,
   if (ec) return Fail("write: " + ec.message(), "io");
   beast::flat_buffer buf;
   http::response_parser<http::buffer_body> p;
-  p.body_limit(boost::none);
+  p.body_limit(std::uint64_t{1} << 40);  // watches and logs stream for long
   http::read_header(s, buf, p, ec);
   if (ec) return Fail("read: " + ec.message(), "io");
   HttpResponse out;
@@ -156,7 +156,7 @@ Result<HttpResponse> exchange(Stream& s, http::request<http::string_body>& req,
   while (!p.is_done()) {
     p.get().body().data = tmp;
     p.get().body().size = sizeof(tmp);
-    http::read(s, buf, p, ec);
+    http::read_some(s, buf, p, ec);  // returns with what arrived: streams are live
     if (ec == http::error::need_buffer) ec = {};
     std::size_t n = sizeof(tmp) - p.get().body().size;
     if (n > 0) {

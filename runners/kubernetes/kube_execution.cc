@@ -94,6 +94,7 @@ Result<void> KubeExecution::create_or_attach(std::string& rv) {
   if (items.is_array() && !items.empty()) {
     set_pod(items.front());
     pod_name_ = items.front()["metadata"].value("name", pod_name_);
+    attached_ = true;
     sink_.on_notice("kubernetes: attached to existing pod " + ns_ + "/" + pod_name_);
     return {};
   }
@@ -113,12 +114,12 @@ Result<void> KubeExecution::create_or_attach(std::string& rv) {
       labels.value(kTaskRunLabel, "") != label_value(inv_.task_run_name))
     return Fail("pod " + ns_ + "/" + pod_name_ + " exists and belongs to another run");
   set_pod(*got);
+  attached_ = true;
   sink_.on_notice("kubernetes: pod " + pod_name_ + " already existed (409); attached to it");
   return {};
 }
 
 void KubeExecution::watch(std::string rv) {
-  auto deadline = inv_.timeout ? std::optional(exec::Clock::now() + *inv_.timeout) : std::nullopt;
   bool deleted = false;
   auto stopped = [&] {
     std::lock_guard<std::mutex> l(mu_);
@@ -126,14 +127,6 @@ void KubeExecution::watch(std::string rv) {
   };
   while (!stopped()) {
     int secs = options_.watch_timeout_seconds;
-    if (deadline) {
-      auto left = std::chrono::duration_cast<std::chrono::seconds>(*deadline - exec::Clock::now());
-      if (left.count() <= 0) {
-        cancel(true);
-        break;
-      }
-      secs = std::max<int>(1, std::min<long long>(secs, left.count() + 1));
-    }
     bool relist = false, finished = false;
     auto r = client_.watch_pods(ns_, selector_, rv, secs, [&](const Json& ev) {
       std::string type = ev.value("type", "");
@@ -223,6 +216,7 @@ void KubeExecution::follow_logs() {
 }
 
 void KubeExecution::run() {
+  const auto started = exec::Clock::now();
   std::string rv;
   exec::TaskOutcome o;
   if (auto st = create_or_attach(rv); !st.ok()) {
@@ -234,6 +228,20 @@ void KubeExecution::run() {
     return;
   }
   std::thread logs([this] { follow_logs(); });
+  std::thread timer;
+  if (inv_.timeout) {
+    // The TaskRun timeout: delete the pod at the deadline (activeDeadlineSeconds also bounds
+    // it on the cluster side, in whole seconds, if the engine is gone).
+    auto deadline = std::chrono::steady_clock::now() + *inv_.timeout;
+    timer = std::thread([this, deadline] {
+      std::unique_lock<std::mutex> lk(mu_);
+      bool ended = cv_.wait_until(lk, deadline, [&] {
+        return watch_done_ || detached_ || !stop_reason_.empty() || pod_finished(pod_);
+      });
+      lk.unlock();
+      if (!ended) cancel(true);
+    });
+  }
   watch(rv);
   {
     // The pod is over: log streams end on their own; wake a follower waiting on a container
@@ -243,6 +251,7 @@ void KubeExecution::run() {
   }
   cv_.notify_all();
   logs.join();
+  if (timer.joinable()) timer.join();
   std::unique_lock<std::mutex> lk(mu_);
   if (detached_ && stop_reason_.empty()) {
     o.reason = "InternalError";
@@ -263,6 +272,8 @@ void KubeExecution::run() {
     }
     o = outcome_of(inv_, pod_, collected, StopCause{stop_reason_, deleted_},
                    options_.max_result_bytes);
+    // Pod timestamps have whole seconds; a pod this engine created started when it asked.
+    if (!attached_) o.started_at = started;
     if (!fatal_.empty() && o.succeeded) {
       o.succeeded = false;
       o.reason = "InternalError";

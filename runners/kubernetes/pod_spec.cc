@@ -138,6 +138,7 @@ Json container_of(const exec::TaskInvocation& inv, const exec::StepInvocation& s
     command.insert(command.end(), argv.begin(), argv.end());
     args.clear();
   }
+  if (!s.image_pull_policy.empty()) c["imagePullPolicy"] = s.image_pull_policy;
   if (!command.empty()) c["command"] = command;
   if (!args.empty()) c["args"] = args;
   if (!s.working_dir.empty()) c["workingDir"] = s.working_dir;
