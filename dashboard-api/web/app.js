@@ -24,6 +24,13 @@
   // Like el.replaceChildren(...), but null/false children are left out (native would print "null").
   const fill = (el, ...children) => { el.replaceChildren(); return build(el, {}, children); };
   const $ = (sel, root = document) => root.querySelector(sel);
+  // Re-renders `el` with `render()` keeping which <details> were open (live updates re-render
+  // often; a section the reader opened must not snap shut).
+  function keepOpen(el, render) {
+    const open = new Set([...el.querySelectorAll('details[open] > summary')].map((x) => x.textContent));
+    render();
+    for (const d of el.querySelectorAll('details')) if (open.has(d.firstElementChild && d.firstElementChild.textContent)) d.open = true;
+  }
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
   const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'timeout', 'interrupted']);
@@ -71,6 +78,8 @@
   // ---------------------------------------------------------------- alerts
   function showError(message) {
     const box = $('#alerts');
+    // The same failure repeated by live refreshes is shown once.
+    for (const a of box.children) if (a.firstElementChild.textContent === message) return;
     while (box.children.length >= 3) box.firstElementChild.remove();
     const item = h('div', { class: 'alert' }, h('span', { class: 'alert-text', text: message }),
       h('button', { type: 'button', class: 'secondary', 'aria-label': 'Dismiss', onclick: () => item.remove() }, '×'));
@@ -416,6 +425,9 @@
     let userPicked = !!r.task;
     let selAttempt = null; // attempt id chosen in the task panel; null = latest
     let traceLoadedFor = null;
+    let lastActions = null;
+    let lastApprovals = null;
+    const isWaiting = (t) => t.state === 'running' && (t.reason === 'WaitingForApproval' || (t.approval && !FINISHED.has(t.state)));
     const head = h('section', { class: 'run-head', 'aria-label': 'Run' }, h('p', { class: 'muted' }, 'Loading…'));
     const actions = h('div', { class: 'actions', role: 'group', 'aria-label': 'Run actions' });
     const approvals = h('div', { class: 'approvals' });
@@ -443,11 +455,15 @@
       }
       autoSelect();
       document.title = `${GLYPH[run.status] || ''} ${run.name || run.id} · Baton`;
-      renderHead();
-      renderActions();
-      renderApprovals();
+      keepOpen(head, renderHead);
+      // Actions and approvals hold state (a half-confirmed cancel, a typed message): rebuilt
+      // only when what they offer changes.
+      const actionsKey = JSON.stringify([canOperate(), run.status, run.params]);
+      if (actionsKey !== lastActions) { lastActions = actionsKey; keepOpen(actions, renderActions); }
+      const approvalsKey = JSON.stringify([canOperate(), (run.tasks || []).filter(isWaiting).map((t) => t.name)]);
+      if (approvalsKey !== lastApprovals) { lastApprovals = approvalsKey; renderApprovals(); }
       renderDag();
-      renderTask();
+      keepOpen(taskInfo, renderTask);
       if (FINISHED.has(run.status) && traceLoadedFor !== run.status) {
         traceLoadedFor = run.status;
         loadTrace();
@@ -515,6 +531,14 @@
         if (after) after(res);
       } catch (e) {
         showError(`${label} failed: ${e.message}`);
+        // A revoked or downgraded token: show who we are now and the buttons that still apply.
+        if (e.status === 401 || e.status === 403) {
+          refreshWhoami().then(() => {
+            lastActions = lastApprovals = null;
+            if (run) { keepOpen(actions, renderActions); renderApprovals(); }
+            load();
+          });
+        }
       } finally {
         button.disabled = false;
         button.textContent = old;
@@ -581,7 +605,7 @@
     function renderApprovals() {
       approvals.replaceChildren();
       for (const t of run.tasks || []) {
-        if (t.state !== 'running' || t.reason !== 'WaitingForApproval') continue;
+        if (!isWaiting(t)) continue;
         const msg = h('input', { type: 'text', placeholder: 'message (optional)', 'aria-label': `Message for ${t.name}` });
         const decide = (decision, b) => act(b, decision === 'approve' ? 'Approve' : 'Reject',
           `/api/v1/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(t.name)}`,

@@ -283,7 +283,42 @@ async function main() {
   if (overflow > 1) throw new Error(`narrow screen scrolls sideways by ${overflow}px`);
   await shot(page, 'narrow-run.png');
 
-  // 8. A wrong token is reported as such, not as an empty page.
+  // 8. Cancel: a second run waits at the gate; two clicks on "Cancel run" stop it.
+  fs.rmSync(gate);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${base}/#/`);
+  await page.waitForSelector('.live.on');
+  const hook2 = await fetch(`${base}/hooks/e2e`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ who: 'cancel-me' }) });
+  if (hook2.status >= 300) throw new Error(`webhook answered ${hook2.status}`);
+  const row2 = await page.waitForSelector('tr.run-row.s-running', { timeout: STEP_TIMEOUT });
+  const cancelId = await row2.getAttribute('data-run');
+  await page.click(`tr.run-row[data-run="${cancelId}"] a.run-link`);
+  await waitState(page, 'prepare', 'running');
+  await page.click('#btn-cancel');
+  if (!/again/.test(await page.textContent('#btn-cancel'))) throw new Error('cancel did not ask for a second click');
+  await page.click('#btn-cancel');
+  await page.waitForSelector('.run-head .badge.s-cancelled', { timeout: STEP_TIMEOUT });
+  await waitState(page, 'prepare', ['cancelled', 'failed']);
+  fs.writeFileSync(gate, '');
+  log(`run ${cancelId} cancelled`);
+
+  // 9. An action the server refuses is shown with its status and message: the operator's token
+  // is revoked (by an admin) while the page is open, then "Re-run" is clicked.
+  const admin = createToken('admin', 'e2e-admin');
+  const adminHeaders = { Authorization: `Bearer ${admin}` };
+  const tokens = await (await fetch(`${base}/api/v1/tokens`, { headers: adminHeaders })).json();
+  const mine = tokens.tokens.find((t) => t.name === 'e2e-oncall');
+  const del = await fetch(`${base}/api/v1/tokens/${mine.id}`, { method: 'DELETE', headers: adminHeaders });
+  if (del.status !== 200) throw new Error(`revoking the token answered ${del.status}`);
+  await page.click('#btn-rerun');
+  const alert = await page.waitForSelector('.alert:has-text("Re-run failed")', { timeout: STEP_TIMEOUT });
+  const alertText = await alert.textContent();
+  if (!/Re-run failed: HTTP 401/.test(alertText)) throw new Error(`refused action shown as: ${alertText}`);
+  await until('the page to notice the revoked token', async () => /rejected/.test(await page.textContent('#whoami')) &&
+    !(await page.$('#btn-rerun')));
+  await shot(page, 'action-refused.png');
+
+  // 10. A wrong token is reported as such, not as an empty page.
   await page.fill('#token-input', 'not-a-real-token');
   await page.click('#token-form button[type=submit]');
   await until('a wrong token to be reported', async () => /rejected/.test(await page.textContent('#whoami')));
