@@ -1,6 +1,9 @@
 // POST routes of the dashboard API (operator): cancel, retry (failed only or all), rerun,
 // approve/reject an approval gate, redeliver a webhook delivery. Auth and audit: api_auth.cc.
 
+#include <chrono>
+#include <thread>
+
 #include "dashboard-api/api_auth.h"
 #include "dashboard-api/api_json.h"
 #include "dashboard-api/api_routes.h"
@@ -169,9 +172,20 @@ HttpResponse approve(const ApiContext& ctx, const HttpRequest& req, const Caller
   for (const auto& a : (*before)["attempts"]) {
     if (a["status"] == "running") waiting = a["id"];
   }
-  if (waiting.empty() || !ctx.decide_approval ||
-      !ctx.decide_approval(waiting, decision == "approve", caller.actor, message)) {
+  auto decided = waiting.empty() || !ctx.decide_approval
+                     ? sched::ApprovalDecision::kNotWaiting
+                     : ctx.decide_approval(waiting, decision == "approve", caller.actor, message);
+  if (decided == sched::ApprovalDecision::kNotWaiting) {
     return json_error(409, "task " + task + " is not waiting for approval");
+  }
+  if (decided == sched::ApprovalDecision::kNotAnApprover) {
+    return json_error(403, caller.actor + " is not one of the approvers of task " + task);
+  }
+  // The scheduler records the outcome on its own thread: answer once the store has it.
+  for (int i = 0; i < 500; ++i) {
+    auto tr = ctx.store->get_task_run(waiting);
+    if (!tr.ok() || store::is_terminal(tr->state)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   auto after = task_json(ctx, *run, task);
   if (!after.ok()) return store_error(after.error());

@@ -8,6 +8,7 @@
 
 #include "engine/common/result.h"
 #include "engine/model/object_set.h"
+#include "engine/sched/approval_gate.h"
 #include "engine/sched/facts.h"
 #include "engine/store/run_store.h"
 
@@ -23,9 +24,9 @@ struct ApiContext {
   std::function<std::shared_ptr<const model::ObjectSet>()> objects;
   /// Stops a queued or executing run (Dispatcher::cancel).
   std::function<Status(const std::string& run_id, sched::StopRequest how)> cancel;
-  /// Decides a waiting approval gate: true when one was waiting (ApprovalRegistry::decide).
-  std::function<bool(const std::string& task_run_id, bool approve, const std::string& actor,
-                     const std::string& message)>
+  /// Decides the waiting approval gate attempt `task_run_id` (ApprovalGate::decide).
+  std::function<sched::ApprovalDecision(const std::string& task_run_id, bool approve,
+                                        const std::string& actor, const std::string& message)>
       decide_approval;
   /// New runs were queued (wakes the dispatcher).
   std::function<void()> runs_queued;

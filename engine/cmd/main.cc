@@ -1,5 +1,6 @@
 // The `baton` executable: a thin dispatcher over subcommands.
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -16,8 +17,11 @@ const char kUsage[] =
     "  validate FILE...   check Tekton YAML (Task, Pipeline, PipelineRun, TaskRun, StepAction)\n"
     "  run FILE...        run the PipelineRuns and TaskRuns in FILE(s) on this machine\n"
     "  serve              run as a service: webhooks, durable queue, metrics\n"
-    "  runs               list past runs from the local run store\n"
-    "  logs RUN           print the stored logs of a run\n"
+    "  runs               list past runs (local store, or --server URL)\n"
+    "  logs RUN           print a run's logs (local store, or --server URL [-f])\n"
+    "  retry RUN          retry a run on a server (--failed: only what failed)\n"
+    "  cancel RUN         cancel a run on a server\n"
+    "  approve RUN TASK   approve (or --reject) an approval gate on a server\n"
     "  token create       create a bearer token for the serve API\n"
     "  version            print the version\n"
     "\n"
@@ -36,8 +40,13 @@ int main(int argc, char** argv) {
   if (cmd == "run") return baton::cmd::run_run(args);
   if (cmd == "serve") return baton::cmd::run_serve(args);
   if (cmd == "token") return baton::cmd::run_token(args);
-  if (cmd == "runs") return baton::cmd::run_runs(args);
-  if (cmd == "logs") return baton::cmd::run_logs(args);
+  // runs/logs read the local store unless --server names a `baton serve` to ask.
+  const bool remote = std::find(args.begin(), args.end(), "--server") != args.end();
+  if (cmd == "runs") return remote ? baton::cmd::run_client(cmd, args) : baton::cmd::run_runs(args);
+  if (cmd == "logs") return remote ? baton::cmd::run_client(cmd, args) : baton::cmd::run_logs(args);
+  if (cmd == "retry" || cmd == "cancel" || cmd == "approve") {
+    return baton::cmd::run_client(cmd, args);
+  }
   if (cmd == "version" || cmd == "--version") {
     std::puts("baton " BATON_VERSION);
     return 0;

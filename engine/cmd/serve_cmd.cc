@@ -20,6 +20,7 @@
 #include "dashboard-api/webhook_routes.h"
 #include "engine/cmd/commands.h"
 #include "engine/cmd/serve_catalog.h"
+#include "engine/sched/approval_gate.h"
 #include "engine/sched/dispatcher.h"
 #include "engine/sched/recovery.h"
 #include "engine/telemetry/metrics.h"
@@ -171,7 +172,8 @@ int run_serve(const std::vector<std::string>& args) {
   if (!load_sources(config, catalog, &fingerprint, true)) return 1;
 
   telemetry::Metrics metrics;
-  runners::HostRunner runner;
+  runners::HostRunner host_runner;
+  sched::ApprovalGate runner(host_runner);  // approval gates wait here; all else runs on the host
   sched::TaskSlots slots(config.limits.task_runs);
   sched::DispatcherOptions dopt;
   dopt.max_runs = config.limits.runs;
@@ -236,6 +238,12 @@ int run_serve(const std::vector<std::string>& args) {
     dispatcher.notify();
   };
   actx.redeliver = [wctx](const store::DeliveryRecord& d) { return api::redeliver(wctx, d); };
+  actx.decide_approval = [&runner, &store](const std::string& task_run_id, bool approve,
+                                           const std::string& actor, const std::string& message) {
+    auto tr = store->get_task_run(task_run_id);
+    if (!tr.ok()) return sched::ApprovalDecision::kNotWaiting;
+    return runner.decide(tr->run_id, tr->name, tr->attempt, approve, actor, message);
+  };
   actx.anonymous_read = config.anonymous_read;
   actx.hub = &hub;
   api::add_api_routes(*router, actx);

@@ -39,8 +39,10 @@ int run_token(const std::vector<std::string>& args) {
     const std::string& a = args[i];
     if ((a == "--role" || a == "--name" || a == "--store" || a == "--config") &&
         i + 1 < args.size()) {
-      (a == "--role" ? role : a == "--name" ? name : a == "--store" ? store_path : config) =
-          args[++i];
+      (a == "--role"    ? role
+       : a == "--name"  ? name
+       : a == "--store" ? store_path
+                        : config) = args[++i];
       continue;
     }
     std::fprintf(stderr, "baton token: unknown argument \"%s\"\n\n%s", a.c_str(), kHelp);

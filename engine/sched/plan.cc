@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "engine/sched/approval_gate.h"
 #include "engine/subst/refs.h"
 
 namespace baton::sched {
@@ -16,7 +17,9 @@ void plan_tasks(RunPlan& plan, const resolve::Catalog& catalog) {
     p.task = t;
     p.is_finally = is_finally;
     Result<model::TaskSpec> spec = Fail("no task");
-    if (t.task_spec) {
+    if (is_approval_task(t)) {
+      spec = resolve::prepare_task_spec(approval_task_spec(), catalog, &p.step_actions);
+    } else if (t.task_spec) {
       spec = resolve::prepare_task_spec(*t.task_spec, catalog, &p.step_actions);
     } else if (t.task_ref) {
       auto base = catalog.task(*t.task_ref);

@@ -89,6 +89,25 @@ spec:
         steps:
           - {name: s, image: busybox, script: "echo napping; sleep $(params.seconds); echo woke"}
 ---
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: gated}
+spec:
+  params: [{name: dir}, {name: seconds, default: "0"}]
+  tasks:
+    - name: build
+      taskSpec:
+        steps: [{name: s, image: busybox, script: "echo built"}]
+    - name: gate
+      runAfter: [build]
+      timeout: 60s
+      taskRef: {apiVersion: baton.dev/v1alpha1, kind: Approval}
+      params: [{name: approvers, value: "operator-1, admin-1"}]
+    - name: ship
+      runAfter: [gate]
+      taskSpec:
+        steps: [{name: s, image: busybox, script: "echo shipped"}]
+---
 apiVersion: triggers.tekton.dev/v1beta1
 kind: EventListener
 metadata: {name: ci}
