@@ -201,7 +201,8 @@
       session.role = me.role;
       session.actor = me.actor;
       out.className = 'whoami ok';
-      out.textContent = me.role ? `${me.actor} · ${me.role}` : `${me.actor} · no access`;
+      if (!me.role) out.className = 'whoami bad';
+      out.textContent = me.role ? `${me.actor} · ${me.role}` : (session.token ? `${me.actor} · no access` : 'sign in with a token');
     } catch (e) {
       session.role = null;
       session.actor = null;
@@ -675,9 +676,11 @@
         info.length ? h('p', { class: BAD.has(t.state) ? `run-msg s-${t.state}` : 'muted small run-note', text: info.join(' — ') }) : null,
         reused,
         a ? kv('Results', a.results) : null,
-        steps.length ? stepList : (reused ? null : h('p', { class: 'muted' }, a ? 'No steps yet.' : 'Not started yet.')));
+        steps.length && !t.approval ? stepList : (reused ? null : h('p', { class: 'muted' }, t.approval
+          ? (isWaiting(t) ? 'Approval gate: waiting for an operator to approve or reject it (buttons above the graph).' : 'Approval gate.')
+          : (a ? 'No steps yet.' : 'Not started yet.'))));
       const step = steps.find((s) => s.index === selStep);
-      const showLog = !!(a && step && !a.reused_from);
+      const showLog = !!(a && step && !a.reused_from && !t.approval); // a gate has no output
       logs.el.hidden = !showLog;
       if (showLog) logs.open(runId, a.id, step, t.name); else logs.close();
     }
@@ -806,7 +809,10 @@
       const t = n.t;
       const a = t.attempts && t.attempts.length ? t.attempts[t.attempts.length - 1] : null;
       const name = t.name.length > 20 ? `${t.name.slice(0, 19)}…` : t.name;
-      const sub = [t.reason === 'WaitingForApproval' ? 'awaiting approval' : t.state, a && a.started_at ? fmtDur(duration(a)) : null, t.attempts && t.attempts.length > 1 ? `${t.attempts.length} attempts` : null].filter(Boolean).join(' · ');
+      const waiting = t.state === 'running' && (t.reason === 'WaitingForApproval' || t.approval);
+      let sub = waiting ? 'awaiting approval' : [t.state, a && a.started_at ? fmtDur(duration(a)) : null,
+        t.attempts && t.attempts.length > 1 ? `${t.attempts.length} attempts` : null].filter(Boolean).join(' · ');
+      if (sub.length > 24) sub = `${sub.slice(0, 23)}…`; // the node is 176px wide
       const g = svg('g', { class: `node s-${t.state}${t.name === selected ? ' sel' : ''}`, transform: `translate(${n.x},${n.y})`, tabindex: 0, role: 'button',
         'data-task': t.name, 'data-state': t.state, 'aria-label': `task ${t.name}: ${t.state}${t.name === selected ? ' (selected)' : ''}` },
       svg('title', {}, `${t.name} — ${t.state}${t.reason ? ` (${t.reason})` : ''}`),
@@ -842,7 +848,7 @@
       for (const s of (kids.get(p) || []).sort((a, b) => a.start_ns - b.start_ns)) { ordered.push([s, depth]); walk(s.span_id, depth + 1); }
     };
     walk('', 0);
-    const failed = (s) => Object.entries(s.attributes || {}).some(([k, v]) =>
+    const failed = (s) => /^(error|failed)$/i.test(String(s.status || '')) || Object.entries(s.attributes || {}).some(([k, v]) =>
       /(status|outcome|error)/i.test(k) && /^(failed|error|timeout|cancelled|true)$/i.test(String(v)));
     const axis = h('div', { class: 'wf-row wf-axis', 'aria-hidden': 'true' }, h('div', { class: 'wf-label' }),
       h('div', { class: 'wf-track' }, [0, 0.25, 0.5, 0.75, 1].map((f) => {

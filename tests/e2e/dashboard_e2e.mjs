@@ -90,6 +90,38 @@ spec:
               spec:
                 pipelineRef: {name: e2e-flaky}
                 params: [{name: who, value: $(tt.params.who)}]
+---
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: e2e-gated}
+spec:
+  tasks:
+    - name: build
+      taskSpec:
+        steps: [{name: build, image: busybox, script: "echo built"}]
+    - name: gate
+      runAfter: [build]
+      timeout: 120s
+      taskRef: {apiVersion: baton.dev/v1alpha1, kind: Approval}
+    - name: ship
+      runAfter: [gate]
+      taskSpec:
+        steps: [{name: ship, image: busybox, script: "echo shipped"}]
+---
+apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: e2e-gated}
+spec:
+  triggers:
+    - name: gated
+      template:
+        spec:
+          resourcetemplates:
+            - apiVersion: tekton.dev/v1
+              kind: PipelineRun
+              metadata: {generateName: e2e-gated-}
+              spec:
+                pipelineRef: {name: e2e-gated}
 `);
   fs.writeFileSync(path.join(dir, 'baton.yaml'), `apiVersion: baton.dev/v1alpha1
 kind: ServeConfig
@@ -251,6 +283,8 @@ async function main() {
   if (!/\d+ \/ \d+/.test(await page.textContent('.log-count'))) throw new Error('search shows no match position');
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'run-failed.png');
+  await page.waitForSelector('.wf-bar.fail', { timeout: STEP_TIMEOUT }); // the failed span is red
+  await page.screenshot({ path: path.join(shots, 'run-failed-full.png'), fullPage: true });
 
   // 6. Retry failed: a new run that reuses prepare and runs flaky and report again.
   await page.click('#btn-retry-failed');
@@ -302,7 +336,24 @@ async function main() {
   fs.writeFileSync(gate, '');
   log(`run ${cancelId} cancelled`);
 
-  // 9. An action the server refuses is shown with its status and message: the operator's token
+  // 9. Approval gate: the run waits; the operator approves with a message; it ships.
+  await page.goto(`${base}/#/?pipeline=e2e-gated`);
+  await page.waitForSelector('.live.on');
+  const hook3 = await fetch(`${base}/hooks/e2e-gated`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  if (hook3.status >= 300) throw new Error(`webhook answered ${hook3.status}`);
+  const row3 = await page.waitForSelector('tr.run-row.s-running', { timeout: STEP_TIMEOUT });
+  await page.click(`tr.run-row[data-run="${await row3.getAttribute('data-run')}"] a.run-link`);
+  await page.waitForSelector('.approval:has-text("gate")', { timeout: STEP_TIMEOUT });
+  await page.fill('.approval input', 'looks good');
+  await shot(page, 'run-approval.png');
+  await page.click('.approval button.primary');
+  await page.waitForSelector('.run-head .badge.s-succeeded', { timeout: STEP_TIMEOUT });
+  await waitState(page, 'gate', 'succeeded');
+  await waitState(page, 'ship', 'succeeded');
+  if (await page.$('.approval')) throw new Error('the approval prompt stayed after approving');
+  log('approval gate approved');
+
+  // 10. An action the server refuses is shown with its status and message: the operator's token
   // is revoked (by an admin) while the page is open, then "Re-run" is clicked.
   const admin = createToken('admin', 'e2e-admin');
   const adminHeaders = { Authorization: `Bearer ${admin}` };
@@ -318,7 +369,7 @@ async function main() {
     !(await page.$('#btn-rerun')));
   await shot(page, 'action-refused.png');
 
-  // 10. A wrong token is reported as such, not as an empty page.
+  // 11. A wrong token is reported as such, not as an empty page.
   await page.fill('#token-input', 'not-a-real-token');
   await page.click('#token-form button[type=submit]');
   await until('a wrong token to be reported', async () => /rejected/.test(await page.textContent('#whoami')));
