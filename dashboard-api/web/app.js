@@ -953,7 +953,7 @@
 
   class LogView {
     constructor() {
-      this.search = h('input', { type: 'search', class: 'log-search', placeholder: 'Search log (Enter: next)', 'aria-label': 'Search the log' });
+      this.search = h('input', { type: 'search', class: 'log-search', placeholder: 'Search log', title: 'Enter: next match, Shift+Enter: previous', 'aria-label': 'Search the log (Enter: next match, Shift+Enter: previous)' });
       this.count = h('span', { class: 'muted small log-count', role: 'status' });
       this.follow = h('input', { type: 'checkbox', id: 'log-follow', checked: true });
       this.status = h('span', { class: 'muted small log-status', role: 'status' });

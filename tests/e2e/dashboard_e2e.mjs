@@ -45,7 +45,8 @@ spec:
             script: |
               printf '\\033[32mprepare: started\\033[0m for %s\\n' "$(params.who)"
               printf '\\033[1;34mwaiting for the gate\\033[0m <b>not bold</b>\\n'
-              while [ ! -f ${gate} ]; do sleep 0.05; done
+              # Bounded, so a test that dies half-way leaves no step looping behind.
+              for i in $(seq 1200); do [ -f ${gate} ] && break; sleep 0.05; done
               printf 'hello' > $(results.greeting.path)
               echo "prepare: gate open"
     - name: flaky
@@ -378,6 +379,7 @@ async function main() {
 }
 
 async function cleanup() {
+  try { fs.writeFileSync(gate, ''); } catch (_) { /* dir gone */ } // release a waiting step
   if (context) await context.close().catch(() => {});
   if (server) {
     const s = server;
