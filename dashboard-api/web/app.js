@@ -959,9 +959,12 @@
       this.status = h('span', { class: 'muted small log-status', role: 'status' });
       this.body = h('div', { class: 'log', tabindex: 0, role: 'log', 'aria-label': 'Step log' });
       this.title = h('h3', { class: 'log-title' });
+      // The raw bytes (no colours parsed) as a file; fetched with the token, so not a plain link.
+      this.raw = h('button', { type: 'button', class: 'secondary small', title: 'Download the raw log' }, 'Raw');
+      this.raw.addEventListener('click', () => this.download());
       this.el = h('div', { class: 'log-view' },
         h('div', { class: 'log-bar' }, this.title, this.search, this.count,
-          h('label', { class: 'small', for: 'log-follow' }, this.follow, ' follow'), this.status),
+          h('label', { class: 'small', for: 'log-follow' }, this.follow, ' follow'), this.raw, this.status),
         this.body);
       this.key = null;
       this.conn = null;
@@ -988,6 +991,8 @@
       this.body.replaceChildren();
       this.status.textContent = 'connecting…';
       const path = `/api/v1/runs/${encodeURIComponent(runId)}/taskruns/${encodeURIComponent(trId)}/steps/${step.index}/logs`;
+      this.path = path;
+      this.fileName = `${taskName}-${step.name || step.index}.log`;
       // 404 until the step starts writing: keep trying.
       this.conn = stream(path, {
         retryStatuses: [404],
@@ -1012,6 +1017,20 @@
       });
     }
     close() { if (this.conn) this.conn.close(); this.conn = null; this.key = null; }
+    async download() {
+      try {
+        const res = await fetch(this.path, { headers: authHeaders({ Accept: 'text/plain' }) });
+        if (!res.ok) throw await errorOf(res);
+        const url = URL.createObjectURL(await res.blob());
+        const a = h('a', { href: url, download: this.fileName });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10000);
+      } catch (e) {
+        showError(`Downloading the log failed: ${e.message}`);
+      }
+    }
     append(text, flushCr) {
       let line = this.lines[this.lines.length - 1];
       const touch = () => this.dirty.add(this.lines.length - 1);
@@ -1106,6 +1125,14 @@
 
   // ---------------------------------------------------------------- start
   window.addEventListener('hashchange', () => route(false));
+  // "/" jumps to the log search (as in many log viewers), unless the user is typing already.
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tag = document.activeElement && document.activeElement.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return;
+    const box = document.querySelector('.log-view:not([hidden]) .log-search');
+    if (box) { e.preventDefault(); box.focus(); box.select(); }
+  });
   document.addEventListener('DOMContentLoaded', async () => {
     setupToken();
     await refreshWhoami();

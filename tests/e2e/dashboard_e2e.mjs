@@ -279,9 +279,15 @@ async function main() {
   await waitState(page, 'report', ['skipped', 'pending']);
   // The page follows the failed task's log by itself.
   await page.waitForSelector('.log .ll >> text=first attempt fails on purpose', { timeout: STEP_TIMEOUT });
-  await page.fill('.log-search', 'fail');
+  await page.keyboard.press('/'); // the shortcut focuses the search box
+  if (!(await page.evaluate(() => document.activeElement.classList.contains('log-search')))) throw new Error('"/" did not focus the log search');
+  await page.keyboard.type('fail');
   await until('search highlights', async () => (await page.$$('.log mark')).length >= 2);
   if (!/\d+ \/ \d+/.test(await page.textContent('.log-count'))) throw new Error('search shows no match position');
+  // Raw download: the bytes as stored, escape codes included.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('.log-bar button:has-text("Raw")')]);
+  const raw = fs.readFileSync(await download.path(), 'utf8');
+  if (!raw.includes('\x1b[31;1mFAIL\x1b[0m first attempt')) throw new Error(`raw log download: ${JSON.stringify(raw)}`);
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'run-failed.png');
   await page.waitForSelector('.wf-bar.fail', { timeout: STEP_TIMEOUT }); // the failed span is red
