@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dashboard-api/http_types.h"
@@ -28,6 +29,13 @@ class Router {
   /// matches, 405 with Allow when patterns match but not for this method, 500 when the handler
   /// throws. `route_name` receives the matched route's name or kUnmatchedRoute.
   HttpResponse dispatch(HttpRequest& request, std::string& route_name) const;
+
+  /// (method, pattern) of every route, in the order added.
+  std::vector<std::pair<std::string, std::string>> routes() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+    return out;
+  }
 
  private:
   struct Route {

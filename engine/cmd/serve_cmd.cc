@@ -9,11 +9,10 @@
 #include <mutex>
 #include <thread>
 
-#include "dashboard-api/api_routes.h"
-#include "dashboard-api/health_routes.h"
 #include "dashboard-api/http_server.h"
 #include "dashboard-api/otlp_exporter.h"
 #include "dashboard-api/serve_config.h"
+#include "dashboard-api/serve_routes.h"
 #include "dashboard-api/sources.h"
 #include "dashboard-api/stream_hub.h"
 #include "dashboard-api/web_routes.h"
@@ -212,8 +211,6 @@ int run_serve(const std::vector<std::string>& args) {
 
   std::atomic<bool> ready{false};
   auto router = std::make_shared<api::Router>();
-  api::add_health_routes(*router, [&ready] { return ready.load(); });
-  api::add_metrics_route(*router, metrics);
   api::WebhookContext wctx;
   wctx.store = store.get();
   wctx.triggers = [&catalog] { return catalog.triggers(); };
@@ -224,7 +221,6 @@ int run_serve(const std::vector<std::string>& args) {
   wctx.queued_runs = [&queue_depth] { return queue_depth.load(); };
   wctx.metrics = &metrics;
   wctx.max_queued_runs = config.limits.queued_runs;
-  api::add_webhook_routes(*router, wctx);
 
   api::StreamHub hub(*store);
   api::ApiContext actx;
@@ -246,7 +242,8 @@ int run_serve(const std::vector<std::string>& args) {
   };
   actx.anonymous_read = config.anonymous_read;
   actx.hub = &hub;
-  api::add_api_routes(*router, actx);
+  api::add_serve_routes(
+      *router, [&ready] { return ready.load(); }, metrics, wctx, actx);
   api::add_web_routes(*router);
 
   api::ServerOptions sopt;
