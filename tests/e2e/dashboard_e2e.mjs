@@ -176,7 +176,12 @@ async function shot(page, name, { content = false } = {}) {
 }
 
 const stateOf = (page, task) => page.getAttribute(`svg.dag g.node[data-task="${task}"]`, 'data-state').catch(() => null);
-const fillOf = (page, task) => page.$eval(`svg.dag g.node[data-task="${task}"] rect`, (r) => getComputedStyle(r).fill);
+// The node is redrawn on every live update: read it in one evaluation, and again if the read
+// fell between two redraws.
+const fillOf = (page, task) => until(`the fill of ${task}`, () => page.evaluate((t) => {
+  const r = document.querySelector(`svg.dag g.node[data-task="${CSS.escape(t)}"] rect`);
+  return r && r.isConnected ? getComputedStyle(r).fill : '';
+}, task));
 // The dominant channel of a computed "rgb(r, g, b)" fill: running is blue, succeeded green,
 // failed red, whatever the exact shades (light or dark scheme).
 function hue(fill) {
