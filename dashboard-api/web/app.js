@@ -219,6 +219,7 @@
       session.token = input.value.trim();
       if (session.token) localStorage.setItem('baton.token', session.token);
       else localStorage.removeItem('baton.token');
+      $('#alerts').replaceChildren(); // errors of the previous identity are stale
       await refreshWhoami();
       route(true);
     });
@@ -226,6 +227,7 @@
       input.value = '';
       session.token = '';
       localStorage.removeItem('baton.token');
+      $('#alerts').replaceChildren(); // errors of the previous identity are stale
       await refreshWhoami();
       route(true);
     });
@@ -250,9 +252,12 @@
       current.select(r.task, r.step, true);
       return;
     }
+    const first = !current;
     if (current) current.dispose();
     const view = $('#view');
     view.replaceChildren();
+    // A new view: move focus to it so keyboard and screen-reader users start at its top.
+    if (!first) { view.focus({ preventScroll: true }); window.scrollTo(0, 0); }
     document.title = 'Runs · Baton';
     current = r.kind === 'run' ? runView(view, r) : runsView(view, r);
     current.kind = r.kind;
