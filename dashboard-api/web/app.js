@@ -451,7 +451,21 @@
       h('section', { class: 'card', 'aria-labelledby': 'trace-title' },
         h('div', { class: 'card-title' }, h('h2', { id: 'trace-title' }, 'Trace')), traceBox));
 
+    // One load at a time; a request for another while one is in flight runs once after it, so
+    // answers never arrive out of order and a slow server is not asked twice as often.
+    let loading = false;
+    let loadAgain = false;
     async function load() {
+      if (loading) { loadAgain = true; return; }
+      loading = true;
+      try {
+        await loadOnce();
+      } finally {
+        loading = false;
+        if (loadAgain) { loadAgain = false; load(); }
+      }
+    }
+    async function loadOnce() {
       try {
         run = await api(`/api/v1/runs/${encodeURIComponent(runId)}`);
       } catch (e) {
