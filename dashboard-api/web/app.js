@@ -1005,6 +1005,8 @@
       this.ansi = new Ansi();
       this.lines = [[]];
       this.lineEls = [];
+      this.lower = []; // lower-cased text per line, for search; dropped when a line changes
+      this.hits = new Map(); // line -> matches shown in it
       this.dirty = new Set();
       this.cr = false;
       this.body.replaceChildren();
@@ -1052,7 +1054,7 @@
     }
     append(text, flushCr) {
       let line = this.lines[this.lines.length - 1];
-      const touch = () => this.dirty.add(this.lines.length - 1);
+      const touch = () => { this.dirty.add(this.lines.length - 1); this.lower[this.lines.length - 1] = undefined; };
       for (const piece of this.ansi.feed(text)) {
         const parts = piece.text.split(/(\r\n|\n|\r)/);
         for (const part of parts) {
@@ -1069,13 +1071,16 @@
       if (!this.raf) this.raf = requestAnimationFrame(() => this.render());
     }
     lineText(i) { return this.lines[i].map((p) => p.text).join(''); }
+    lowerText(i) {
+      if (this.lower[i] === undefined) this.lower[i] = this.lineText(i).toLowerCase();
+      return this.lower[i];
+    }
     renderLine(i) {
       const row = this.lineEls[i] || h('div', { class: 'll' });
       const q = this.query;
-      const text = this.lineText(i);
       const ranges = [];
       if (q) {
-        const lower = text.toLowerCase();
+        const lower = this.lowerText(i);
         for (let at = lower.indexOf(q); at >= 0; at = lower.indexOf(q, at + q.length)) ranges.push([at, at + q.length]);
       }
       const frag = [h('span', { class: 'ln', 'aria-hidden': 'true' }, String(i + 1))];
@@ -1088,7 +1093,8 @@
           while (r < ranges.length && ranges[r][1] <= pos) r++;
           if (r < ranges.length && ranges[r][0] <= pos) { // inside a match
             const stop = Math.min(end, ranges[r][1]);
-            frag.push(h('mark', {}, span(p, p.text.slice(pos - off, stop - off))));
+            // A match split over colour spans is several <mark>s; the first one is where Enter jumps.
+            frag.push(h('mark', pos === ranges[r][0] ? { 'data-first': '' } : {}, span(p, p.text.slice(pos - off, stop - off))));
             pos = stop;
           } else {
             const stop = Math.min(end, r < ranges.length ? ranges[r][0] : end);
@@ -1100,6 +1106,7 @@
       }
       row.replaceChildren(...frag);
       row.classList.toggle('hit', ranges.length > 0);
+      if (ranges.length) this.hits.set(i, ranges.length); else this.hits.delete(i);
       if (!this.lineEls[i]) { this.lineEls[i] = row; this.body.append(row); }
       return ranges.length;
     }
@@ -1118,19 +1125,23 @@
     }
     countMatches() {
       let n = 0;
-      for (const el of this.lineEls) if (el) n += el.querySelectorAll('mark').length;
+      for (const c of this.hits.values()) n += c;
       this.count.textContent = this.query ? `${n} match${n === 1 ? '' : 'es'}` : '';
       return n;
     }
     applySearch() {
       this.query = this.search.value.toLowerCase();
       this.cursor = -1;
-      for (let i = 0; i < this.lineEls.length; i++) if (this.lineEls[i]) this.renderLine(i);
+      // Only lines that show or will show a match are redrawn: a search over a long log stays fast.
+      const q = this.query;
+      for (let i = 0; i < this.lineEls.length; i++) {
+        if (this.lineEls[i] && (this.hits.has(i) || (q && this.lowerText(i).includes(q)))) this.renderLine(i);
+      }
       this.countMatches();
       if (this.query) this.jump(1);
     }
     jump(dir) {
-      const marks = [...this.body.querySelectorAll('mark')];
+      const marks = [...this.body.querySelectorAll('mark[data-first]')];
       if (!marks.length) return;
       marks.forEach((m) => m.classList.remove('current'));
       this.cursor = ((this.cursor ?? -1) + dir + marks.length) % marks.length;
