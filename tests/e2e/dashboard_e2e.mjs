@@ -365,6 +365,17 @@ async function main() {
   if (await page.$('.approval')) throw new Error('the approval prompt stayed after approving');
   log('approval gate approved');
 
+  // Filters: by pipeline (the select, then the URL) and by status.
+  await page.goto(`${base}/#/`);
+  await page.waitForSelector(`tr.run-row[data-run="${runId}"]`);
+  await page.selectOption('#f-pipeline', 'e2e-gated');
+  await until('the pipeline filter', async () => /pipeline=e2e-gated/.test(page.url()) &&
+    (await page.$$eval('tr.run-row', (rs) => rs.length === 1 && rs[0].textContent.includes('e2e-gated'))));
+  await page.goto(`${base}/#/?status=failed`);
+  await until('the status filter', async () => (await page.$$eval('tr.run-row', (rs) => rs.map((r) => r.dataset.run))).join() === runId);
+  await page.click(`tr.run-row[data-run="${runId}"] a.run-link`);
+  await page.waitForSelector('#btn-rerun');
+
   // 10. An action the server refuses is shown with its status and message: the operator's token
   // is revoked (by an admin) while the page is open, then "Re-run" is clicked.
   const admin = createToken('admin', 'e2e-admin');
