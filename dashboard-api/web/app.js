@@ -24,6 +24,13 @@
   // Like el.replaceChildren(...), but null/false children are left out (native would print "null").
   const fill = (el, ...children) => { el.replaceChildren(); return build(el, {}, children); };
   const $ = (sel, root = document) => root.querySelector(sel);
+  // Re-renders `el` with `render()` keeping which <details> were open (live updates re-render
+  // often; a section the reader opened must not snap shut).
+  function keepOpen(el, render) {
+    const open = new Set([...el.querySelectorAll('details[open] > summary')].map((x) => x.textContent));
+    render();
+    for (const d of el.querySelectorAll('details')) if (open.has(d.firstElementChild && d.firstElementChild.textContent)) d.open = true;
+  }
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
   const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'timeout', 'interrupted']);
@@ -71,6 +78,8 @@
   // ---------------------------------------------------------------- alerts
   function showError(message) {
     const box = $('#alerts');
+    // The same failure repeated by live refreshes is shown once.
+    for (const a of box.children) if (a.firstElementChild.textContent === message) return;
     while (box.children.length >= 3) box.firstElementChild.remove();
     const item = h('div', { class: 'alert' }, h('span', { class: 'alert-text', text: message }),
       h('button', { type: 'button', class: 'secondary', 'aria-label': 'Dismiss', onclick: () => item.remove() }, '×'));
@@ -192,7 +201,8 @@
       session.role = me.role;
       session.actor = me.actor;
       out.className = 'whoami ok';
-      out.textContent = me.role ? `${me.actor} · ${me.role}` : `${me.actor} · no access`;
+      if (!me.role) out.className = 'whoami bad';
+      out.textContent = me.role ? `${me.actor} · ${me.role}` : (session.token ? `${me.actor} · no access` : 'sign in with a token');
     } catch (e) {
       session.role = null;
       session.actor = null;
@@ -209,6 +219,7 @@
       session.token = input.value.trim();
       if (session.token) localStorage.setItem('baton.token', session.token);
       else localStorage.removeItem('baton.token');
+      $('#alerts').replaceChildren(); // errors of the previous identity are stale
       await refreshWhoami();
       route(true);
     });
@@ -216,6 +227,7 @@
       input.value = '';
       session.token = '';
       localStorage.removeItem('baton.token');
+      $('#alerts').replaceChildren(); // errors of the previous identity are stale
       await refreshWhoami();
       route(true);
     });
@@ -240,9 +252,12 @@
       current.select(r.task, r.step, true);
       return;
     }
+    const first = !current;
     if (current) current.dispose();
     const view = $('#view');
     view.replaceChildren();
+    // A new view: move focus to it so keyboard and screen-reader users start at its top.
+    if (!first) { view.focus({ preventScroll: true }); window.scrollTo(0, 0); }
     document.title = 'Runs · Baton';
     current = r.kind === 'run' ? runView(view, r) : runsView(view, r);
     current.kind = r.kind;
@@ -416,6 +431,9 @@
     let userPicked = !!r.task;
     let selAttempt = null; // attempt id chosen in the task panel; null = latest
     let traceLoadedFor = null;
+    let lastActions = null;
+    let lastApprovals = null;
+    const isWaiting = (t) => t.state === 'running' && (t.reason === 'WaitingForApproval' || (t.approval && !FINISHED.has(t.state)));
     const head = h('section', { class: 'run-head', 'aria-label': 'Run' }, h('p', { class: 'muted' }, 'Loading…'));
     const actions = h('div', { class: 'actions', role: 'group', 'aria-label': 'Run actions' });
     const approvals = h('div', { class: 'approvals' });
@@ -433,7 +451,21 @@
       h('section', { class: 'card', 'aria-labelledby': 'trace-title' },
         h('div', { class: 'card-title' }, h('h2', { id: 'trace-title' }, 'Trace')), traceBox));
 
+    // One load at a time; a request for another while one is in flight runs once after it, so
+    // answers never arrive out of order and a slow server is not asked twice as often.
+    let loading = false;
+    let loadAgain = false;
     async function load() {
+      if (loading) { loadAgain = true; return; }
+      loading = true;
+      try {
+        await loadOnce();
+      } finally {
+        loading = false;
+        if (loadAgain) { loadAgain = false; load(); }
+      }
+    }
+    async function loadOnce() {
       try {
         run = await api(`/api/v1/runs/${encodeURIComponent(runId)}`);
       } catch (e) {
@@ -443,11 +475,15 @@
       }
       autoSelect();
       document.title = `${GLYPH[run.status] || ''} ${run.name || run.id} · Baton`;
-      renderHead();
-      renderActions();
-      renderApprovals();
+      keepOpen(head, renderHead);
+      // Actions and approvals hold state (a half-confirmed cancel, a typed message): rebuilt
+      // only when what they offer changes.
+      const actionsKey = JSON.stringify([canOperate(), run.status, run.params]);
+      if (actionsKey !== lastActions) { lastActions = actionsKey; keepOpen(actions, renderActions); }
+      const approvalsKey = JSON.stringify([canOperate(), (run.tasks || []).filter(isWaiting).map((t) => t.name)]);
+      if (approvalsKey !== lastApprovals) { lastApprovals = approvalsKey; renderApprovals(); }
       renderDag();
-      renderTask();
+      keepOpen(taskInfo, renderTask);
       if (FINISHED.has(run.status) && traceLoadedFor !== run.status) {
         traceLoadedFor = run.status;
         loadTrace();
@@ -515,6 +551,14 @@
         if (after) after(res);
       } catch (e) {
         showError(`${label} failed: ${e.message}`);
+        // A revoked or downgraded token: show who we are now and the buttons that still apply.
+        if (e.status === 401 || e.status === 403) {
+          refreshWhoami().then(() => {
+            lastActions = lastApprovals = null;
+            if (run) { keepOpen(actions, renderActions); renderApprovals(); }
+            load();
+          });
+        }
       } finally {
         button.disabled = false;
         button.textContent = old;
@@ -581,7 +625,7 @@
     function renderApprovals() {
       approvals.replaceChildren();
       for (const t of run.tasks || []) {
-        if (t.state !== 'running' || t.reason !== 'WaitingForApproval') continue;
+        if (!isWaiting(t)) continue;
         const msg = h('input', { type: 'text', placeholder: 'message (optional)', 'aria-label': `Message for ${t.name}` });
         const decide = (decision, b) => act(b, decision === 'approve' ? 'Approve' : 'Reject',
           `/api/v1/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(t.name)}`,
@@ -651,9 +695,11 @@
         info.length ? h('p', { class: BAD.has(t.state) ? `run-msg s-${t.state}` : 'muted small run-note', text: info.join(' — ') }) : null,
         reused,
         a ? kv('Results', a.results) : null,
-        steps.length ? stepList : (reused ? null : h('p', { class: 'muted' }, a ? 'No steps yet.' : 'Not started yet.')));
+        steps.length && !t.approval ? stepList : (reused ? null : h('p', { class: 'muted' }, t.approval
+          ? (isWaiting(t) ? 'Approval gate: waiting for an operator to approve or reject it (buttons above the graph).' : 'Approval gate.')
+          : (a ? 'No steps yet.' : 'Not started yet.'))));
       const step = steps.find((s) => s.index === selStep);
-      const showLog = !!(a && step && !a.reused_from);
+      const showLog = !!(a && step && !a.reused_from && !t.approval); // a gate has no output
       logs.el.hidden = !showLog;
       if (showLog) logs.open(runId, a.id, step, t.name); else logs.close();
     }
@@ -782,7 +828,10 @@
       const t = n.t;
       const a = t.attempts && t.attempts.length ? t.attempts[t.attempts.length - 1] : null;
       const name = t.name.length > 20 ? `${t.name.slice(0, 19)}…` : t.name;
-      const sub = [t.reason === 'WaitingForApproval' ? 'awaiting approval' : t.state, a && a.started_at ? fmtDur(duration(a)) : null, t.attempts && t.attempts.length > 1 ? `${t.attempts.length} attempts` : null].filter(Boolean).join(' · ');
+      const waiting = t.state === 'running' && (t.reason === 'WaitingForApproval' || t.approval);
+      let sub = waiting ? 'awaiting approval' : [t.state, a && a.started_at ? fmtDur(duration(a)) : null,
+        t.attempts && t.attempts.length > 1 ? `${t.attempts.length} attempts` : null].filter(Boolean).join(' · ');
+      if (sub.length > 24) sub = `${sub.slice(0, 23)}…`; // the node is 176px wide
       const g = svg('g', { class: `node s-${t.state}${t.name === selected ? ' sel' : ''}`, transform: `translate(${n.x},${n.y})`, tabindex: 0, role: 'button',
         'data-task': t.name, 'data-state': t.state, 'aria-label': `task ${t.name}: ${t.state}${t.name === selected ? ' (selected)' : ''}` },
       svg('title', {}, `${t.name} — ${t.state}${t.reason ? ` (${t.reason})` : ''}`),
@@ -818,7 +867,7 @@
       for (const s of (kids.get(p) || []).sort((a, b) => a.start_ns - b.start_ns)) { ordered.push([s, depth]); walk(s.span_id, depth + 1); }
     };
     walk('', 0);
-    const failed = (s) => Object.entries(s.attributes || {}).some(([k, v]) =>
+    const failed = (s) => /^(error|failed)$/i.test(String(s.status || '')) || Object.entries(s.attributes || {}).some(([k, v]) =>
       /(status|outcome|error)/i.test(k) && /^(failed|error|timeout|cancelled|true)$/i.test(String(v)));
     const axis = h('div', { class: 'wf-row wf-axis', 'aria-hidden': 'true' }, h('div', { class: 'wf-label' }),
       h('div', { class: 'wf-track' }, [0, 0.25, 0.5, 0.75, 1].map((f) => {
@@ -923,15 +972,18 @@
 
   class LogView {
     constructor() {
-      this.search = h('input', { type: 'search', class: 'log-search', placeholder: 'Search log (Enter: next)', 'aria-label': 'Search the log' });
+      this.search = h('input', { type: 'search', class: 'log-search', placeholder: 'Search log', title: 'Enter: next match, Shift+Enter: previous', 'aria-label': 'Search the log (Enter: next match, Shift+Enter: previous)' });
       this.count = h('span', { class: 'muted small log-count', role: 'status' });
       this.follow = h('input', { type: 'checkbox', id: 'log-follow', checked: true });
       this.status = h('span', { class: 'muted small log-status', role: 'status' });
       this.body = h('div', { class: 'log', tabindex: 0, role: 'log', 'aria-label': 'Step log' });
       this.title = h('h3', { class: 'log-title' });
+      // The raw bytes (no colours parsed) as a file; fetched with the token, so not a plain link.
+      this.raw = h('button', { type: 'button', class: 'secondary small', title: 'Download the raw log' }, 'Raw');
+      this.raw.addEventListener('click', () => this.download());
       this.el = h('div', { class: 'log-view' },
         h('div', { class: 'log-bar' }, this.title, this.search, this.count,
-          h('label', { class: 'small', for: 'log-follow' }, this.follow, ' follow'), this.status),
+          h('label', { class: 'small', for: 'log-follow' }, this.follow, ' follow'), this.raw, this.status),
         this.body);
       this.key = null;
       this.conn = null;
@@ -953,11 +1005,15 @@
       this.ansi = new Ansi();
       this.lines = [[]];
       this.lineEls = [];
+      this.lower = []; // lower-cased text per line, for search; dropped when a line changes
+      this.hits = new Map(); // line -> matches shown in it
       this.dirty = new Set();
       this.cr = false;
       this.body.replaceChildren();
       this.status.textContent = 'connecting…';
       const path = `/api/v1/runs/${encodeURIComponent(runId)}/taskruns/${encodeURIComponent(trId)}/steps/${step.index}/logs`;
+      this.path = path;
+      this.fileName = `${taskName}-${step.name || step.index}.log`;
       // 404 until the step starts writing: keep trying.
       this.conn = stream(path, {
         retryStatuses: [404],
@@ -982,9 +1038,23 @@
       });
     }
     close() { if (this.conn) this.conn.close(); this.conn = null; this.key = null; }
+    async download() {
+      try {
+        const res = await fetch(this.path, { headers: authHeaders({ Accept: 'text/plain' }) });
+        if (!res.ok) throw await errorOf(res);
+        const url = URL.createObjectURL(await res.blob());
+        const a = h('a', { href: url, download: this.fileName });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10000);
+      } catch (e) {
+        showError(`Downloading the log failed: ${e.message}`);
+      }
+    }
     append(text, flushCr) {
       let line = this.lines[this.lines.length - 1];
-      const touch = () => this.dirty.add(this.lines.length - 1);
+      const touch = () => { this.dirty.add(this.lines.length - 1); this.lower[this.lines.length - 1] = undefined; };
       for (const piece of this.ansi.feed(text)) {
         const parts = piece.text.split(/(\r\n|\n|\r)/);
         for (const part of parts) {
@@ -1001,13 +1071,16 @@
       if (!this.raf) this.raf = requestAnimationFrame(() => this.render());
     }
     lineText(i) { return this.lines[i].map((p) => p.text).join(''); }
+    lowerText(i) {
+      if (this.lower[i] === undefined) this.lower[i] = this.lineText(i).toLowerCase();
+      return this.lower[i];
+    }
     renderLine(i) {
       const row = this.lineEls[i] || h('div', { class: 'll' });
       const q = this.query;
-      const text = this.lineText(i);
       const ranges = [];
       if (q) {
-        const lower = text.toLowerCase();
+        const lower = this.lowerText(i);
         for (let at = lower.indexOf(q); at >= 0; at = lower.indexOf(q, at + q.length)) ranges.push([at, at + q.length]);
       }
       const frag = [h('span', { class: 'ln', 'aria-hidden': 'true' }, String(i + 1))];
@@ -1020,7 +1093,8 @@
           while (r < ranges.length && ranges[r][1] <= pos) r++;
           if (r < ranges.length && ranges[r][0] <= pos) { // inside a match
             const stop = Math.min(end, ranges[r][1]);
-            frag.push(h('mark', {}, span(p, p.text.slice(pos - off, stop - off))));
+            // A match split over colour spans is several <mark>s; the first one is where Enter jumps.
+            frag.push(h('mark', pos === ranges[r][0] ? { 'data-first': '' } : {}, span(p, p.text.slice(pos - off, stop - off))));
             pos = stop;
           } else {
             const stop = Math.min(end, r < ranges.length ? ranges[r][0] : end);
@@ -1032,6 +1106,7 @@
       }
       row.replaceChildren(...frag);
       row.classList.toggle('hit', ranges.length > 0);
+      if (ranges.length) this.hits.set(i, ranges.length); else this.hits.delete(i);
       if (!this.lineEls[i]) { this.lineEls[i] = row; this.body.append(row); }
       return ranges.length;
     }
@@ -1050,19 +1125,23 @@
     }
     countMatches() {
       let n = 0;
-      for (const el of this.lineEls) if (el) n += el.querySelectorAll('mark').length;
+      for (const c of this.hits.values()) n += c;
       this.count.textContent = this.query ? `${n} match${n === 1 ? '' : 'es'}` : '';
       return n;
     }
     applySearch() {
       this.query = this.search.value.toLowerCase();
       this.cursor = -1;
-      for (let i = 0; i < this.lineEls.length; i++) if (this.lineEls[i]) this.renderLine(i);
+      // Only lines that show or will show a match are redrawn: a search over a long log stays fast.
+      const q = this.query;
+      for (let i = 0; i < this.lineEls.length; i++) {
+        if (this.lineEls[i] && (this.hits.has(i) || (q && this.lowerText(i).includes(q)))) this.renderLine(i);
+      }
       this.countMatches();
       if (this.query) this.jump(1);
     }
     jump(dir) {
-      const marks = [...this.body.querySelectorAll('mark')];
+      const marks = [...this.body.querySelectorAll('mark[data-first]')];
       if (!marks.length) return;
       marks.forEach((m) => m.classList.remove('current'));
       this.cursor = ((this.cursor ?? -1) + dir + marks.length) % marks.length;
@@ -1076,6 +1155,14 @@
 
   // ---------------------------------------------------------------- start
   window.addEventListener('hashchange', () => route(false));
+  // "/" jumps to the log search (as in many log viewers), unless the user is typing already.
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+    const tag = document.activeElement && document.activeElement.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return;
+    const box = document.querySelector('.log-view:not([hidden]) .log-search');
+    if (box) { e.preventDefault(); box.focus(); box.select(); }
+  });
   document.addEventListener('DOMContentLoaded', async () => {
     setupToken();
     await refreshWhoami();

@@ -45,7 +45,8 @@ spec:
             script: |
               printf '\\033[32mprepare: started\\033[0m for %s\\n' "$(params.who)"
               printf '\\033[1;34mwaiting for the gate\\033[0m <b>not bold</b>\\n'
-              while [ ! -f ${gate} ]; do sleep 0.05; done
+              # Bounded, so a test that dies half-way leaves no step looping behind.
+              for i in $(seq 1200); do [ -f ${gate} ] && break; sleep 0.05; done
               printf 'hello' > $(results.greeting.path)
               echo "prepare: gate open"
     - name: flaky
@@ -90,6 +91,38 @@ spec:
               spec:
                 pipelineRef: {name: e2e-flaky}
                 params: [{name: who, value: $(tt.params.who)}]
+---
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: e2e-gated}
+spec:
+  tasks:
+    - name: build
+      taskSpec:
+        steps: [{name: build, image: busybox, script: "echo built"}]
+    - name: gate
+      runAfter: [build]
+      timeout: 120s
+      taskRef: {apiVersion: baton.dev/v1alpha1, kind: Approval}
+    - name: ship
+      runAfter: [gate]
+      taskSpec:
+        steps: [{name: ship, image: busybox, script: "echo shipped"}]
+---
+apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata: {name: e2e-gated}
+spec:
+  triggers:
+    - name: gated
+      template:
+        spec:
+          resourcetemplates:
+            - apiVersion: tekton.dev/v1
+              kind: PipelineRun
+              metadata: {generateName: e2e-gated-}
+              spec:
+                pipelineRef: {name: e2e-gated}
 `);
   fs.writeFileSync(path.join(dir, 'baton.yaml'), `apiVersion: baton.dev/v1alpha1
 kind: ServeConfig
@@ -143,7 +176,12 @@ async function shot(page, name, { content = false } = {}) {
 }
 
 const stateOf = (page, task) => page.getAttribute(`svg.dag g.node[data-task="${task}"]`, 'data-state').catch(() => null);
-const fillOf = (page, task) => page.$eval(`svg.dag g.node[data-task="${task}"] rect`, (r) => getComputedStyle(r).fill);
+// The node is redrawn on every live update: read it in one evaluation, and again if the read
+// fell between two redraws.
+const fillOf = (page, task) => until(`the fill of ${task}`, () => page.evaluate((t) => {
+  const r = document.querySelector(`svg.dag g.node[data-task="${CSS.escape(t)}"] rect`);
+  return r && r.isConnected ? getComputedStyle(r).fill : '';
+}, task));
 // The dominant channel of a computed "rgb(r, g, b)" fill: running is blue, succeeded green,
 // failed red, whatever the exact shades (light or dark scheme).
 function hue(fill) {
@@ -246,11 +284,19 @@ async function main() {
   await waitState(page, 'report', ['skipped', 'pending']);
   // The page follows the failed task's log by itself.
   await page.waitForSelector('.log .ll >> text=first attempt fails on purpose', { timeout: STEP_TIMEOUT });
-  await page.fill('.log-search', 'fail');
+  await page.keyboard.press('/'); // the shortcut focuses the search box
+  if (!(await page.evaluate(() => document.activeElement.classList.contains('log-search')))) throw new Error('"/" did not focus the log search');
+  await page.keyboard.type('fail');
   await until('search highlights', async () => (await page.$$('.log mark')).length >= 2);
   if (!/\d+ \/ \d+/.test(await page.textContent('.log-count'))) throw new Error('search shows no match position');
+  // Raw download: the bytes as stored, escape codes included.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('.log-bar button:has-text("Raw")')]);
+  const raw = fs.readFileSync(await download.path(), 'utf8');
+  if (!raw.includes('\x1b[31;1mFAIL\x1b[0m first attempt')) throw new Error(`raw log download: ${JSON.stringify(raw)}`);
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'run-failed.png');
+  await page.waitForSelector('.wf-bar.fail', { timeout: STEP_TIMEOUT }); // the failed span is red
+  await page.screenshot({ path: path.join(shots, 'run-failed-full.png'), fullPage: true });
 
   // 6. Retry failed: a new run that reuses prepare and runs flaky and report again.
   await page.click('#btn-retry-failed');
@@ -283,7 +329,70 @@ async function main() {
   if (overflow > 1) throw new Error(`narrow screen scrolls sideways by ${overflow}px`);
   await shot(page, 'narrow-run.png');
 
-  // 8. A wrong token is reported as such, not as an empty page.
+  // 8. Cancel: a second run waits at the gate; two clicks on "Cancel run" stop it.
+  fs.rmSync(gate);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${base}/#/`);
+  await page.waitForSelector('.live.on');
+  const hook2 = await fetch(`${base}/hooks/e2e`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ who: 'cancel-me' }) });
+  if (hook2.status >= 300) throw new Error(`webhook answered ${hook2.status}`);
+  const row2 = await page.waitForSelector('tr.run-row.s-running', { timeout: STEP_TIMEOUT });
+  const cancelId = await row2.getAttribute('data-run');
+  await page.click(`tr.run-row[data-run="${cancelId}"] a.run-link`);
+  await waitState(page, 'prepare', 'running');
+  await page.click('#btn-cancel');
+  if (!/again/.test(await page.textContent('#btn-cancel'))) throw new Error('cancel did not ask for a second click');
+  await page.click('#btn-cancel');
+  await page.waitForSelector('.run-head .badge.s-cancelled', { timeout: STEP_TIMEOUT });
+  await waitState(page, 'prepare', ['cancelled', 'failed']);
+  fs.writeFileSync(gate, '');
+  log(`run ${cancelId} cancelled`);
+
+  // 9. Approval gate: the run waits; the operator approves with a message; it ships.
+  await page.goto(`${base}/#/?pipeline=e2e-gated`);
+  await page.waitForSelector('.live.on');
+  const hook3 = await fetch(`${base}/hooks/e2e-gated`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  if (hook3.status >= 300) throw new Error(`webhook answered ${hook3.status}`);
+  const row3 = await page.waitForSelector('tr.run-row.s-running', { timeout: STEP_TIMEOUT });
+  await page.click(`tr.run-row[data-run="${await row3.getAttribute('data-run')}"] a.run-link`);
+  await page.waitForSelector('.approval:has-text("gate")', { timeout: STEP_TIMEOUT });
+  await page.fill('.approval input', 'looks good');
+  await shot(page, 'run-approval.png');
+  await page.click('.approval button.primary');
+  await page.waitForSelector('.run-head .badge.s-succeeded', { timeout: STEP_TIMEOUT });
+  await waitState(page, 'gate', 'succeeded');
+  await waitState(page, 'ship', 'succeeded');
+  if (await page.$('.approval')) throw new Error('the approval prompt stayed after approving');
+  log('approval gate approved');
+
+  // Filters: by pipeline (the select, then the URL) and by status.
+  await page.goto(`${base}/#/`);
+  await page.waitForSelector(`tr.run-row[data-run="${runId}"]`);
+  await page.selectOption('#f-pipeline', 'e2e-gated');
+  await until('the pipeline filter', async () => /pipeline=e2e-gated/.test(page.url()) &&
+    (await page.$$eval('tr.run-row', (rs) => rs.length === 1 && rs[0].textContent.includes('e2e-gated'))));
+  await page.goto(`${base}/#/?status=failed`);
+  await until('the status filter', async () => (await page.$$eval('tr.run-row', (rs) => rs.map((r) => r.dataset.run))).join() === runId);
+  await page.click(`tr.run-row[data-run="${runId}"] a.run-link`);
+  await page.waitForSelector('#btn-rerun');
+
+  // 10. An action the server refuses is shown with its status and message: the operator's token
+  // is revoked (by an admin) while the page is open, then "Re-run" is clicked.
+  const admin = createToken('admin', 'e2e-admin');
+  const adminHeaders = { Authorization: `Bearer ${admin}` };
+  const tokens = await (await fetch(`${base}/api/v1/tokens`, { headers: adminHeaders })).json();
+  const mine = tokens.tokens.find((t) => t.name === 'e2e-oncall');
+  const del = await fetch(`${base}/api/v1/tokens/${mine.id}`, { method: 'DELETE', headers: adminHeaders });
+  if (del.status !== 200) throw new Error(`revoking the token answered ${del.status}`);
+  await page.click('#btn-rerun');
+  const alert = await page.waitForSelector('.alert:has-text("Re-run failed")', { timeout: STEP_TIMEOUT });
+  const alertText = await alert.textContent();
+  if (!/Re-run failed: HTTP 401/.test(alertText)) throw new Error(`refused action shown as: ${alertText}`);
+  await until('the page to notice the revoked token', async () => /rejected/.test(await page.textContent('#whoami')) &&
+    !(await page.$('#btn-rerun')));
+  await shot(page, 'action-refused.png');
+
+  // 11. A wrong token is reported as such, not as an empty page.
   await page.fill('#token-input', 'not-a-real-token');
   await page.click('#token-form button[type=submit]');
   await until('a wrong token to be reported', async () => /rejected/.test(await page.textContent('#whoami')));
@@ -292,6 +401,7 @@ async function main() {
 }
 
 async function cleanup() {
+  try { fs.writeFileSync(gate, ''); } catch (_) { /* dir gone */ } // release a waiting step
   if (context) await context.close().catch(() => {});
   if (server) {
     const s = server;
