@@ -14,7 +14,7 @@ PACKAGES=(
   # host runner: scripts written for bash/busybox images run under bash
   bash coreutils util-linux
   # reference pipeline (demo.sh, its e2e test): images, a local registry, a git server
-  buildah podman runc docker-registry busybox-static
+  buildah runc docker-registry
 )
 
 missing=()
