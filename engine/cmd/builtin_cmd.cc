@@ -27,6 +27,8 @@ const char kHelp[] =
     "                 --image= [--repository=] [--helm-path=] --tag=|--digest=\n"
     "                 [--source-commit=] [--push-branch=] [--retries=N] [--credentials=DIR]\n"
     "                 [--work-dir=DIR] [--results=DIR]\n"
+    "  git-init       -url= -revision= -path= [-depth=] [-submodules=]   Tekton's git-init\n"
+    "                 flags; also run as /ko-app/git-init (a symlink to baton)\n"
     "  trivy-summary  --report=FILE [--fail-on=SEVERITY|NONE] [--fail-if-skipped=true|false]\n"
     "                 [--results=DIR]   (also: baton trivy-summary FILE --fail-on HIGH)\n";
 
@@ -154,6 +156,51 @@ int gitops_update_cmd(Flags f) {
              : 1;
 }
 
+// Tekton's git-init (the catalog git-clone's /ko-app/git-init) takes Go-style flags:
+// -url=... -revision=... -path=...; the catalog script reads the result with the git CLI.
+int git_init_cmd(const std::vector<std::string>& args) {
+  Flags f;
+  for (const auto& a : args) {
+    std::string s = a.rfind("--", 0) == 0 ? a.substr(1) : a;
+    const std::size_t eq = s.find('=');
+    if (s.rfind('-', 0) != 0 || eq == std::string::npos) {
+      std::fprintf(stderr, "git-init: want -flag=value, got \"%s\"\n", a.c_str());
+      return 2;
+    }
+    f[s.substr(1, eq - 1)] = s.substr(eq + 1);
+  }
+  builtin::CloneOptions o;
+  o.url = take(f, "url");
+  o.revision = take(f, "revision");
+  o.dest = take(f, "path");
+  o.depth = to_int(take(f, "depth"), 1);
+  o.submodules = truthy(take(f, "submodules", "true"));
+  o.delete_existing = false;  // the catalog script empties the directory itself
+  const std::string refspec = take(f, "refspec");
+  const std::string ssl_verify = take(f, "sslVerify", "true");
+  const std::string sparse = take(f, "sparseCheckoutDirectories");
+  if (!no_leftovers(f, "git-init")) return 2;
+  if (!refspec.empty() || ssl_verify != "true" || !sparse.empty()) {
+    std::fputs(
+        "git-init (baton): refspec, sslVerify=false and sparseCheckoutDirectories are not "
+        "supported; use revision, and a CA the system trusts\n",
+        stderr);
+    return 2;
+  }
+  if (o.dest.empty()) {
+    std::fputs("git-init: -path is required\n", stderr);
+    return 2;
+  }
+  auto r = builtin::git_clone(o);
+  if (!r) {
+    std::fprintf(stderr, "%s\n", r.error().message.c_str());
+    return 1;
+  }
+  std::printf("Successfully cloned %s @ %s in path %s\n", o.url.c_str(), r->commit.c_str(),
+              o.dest.c_str());
+  return 0;
+}
+
 int trivy_summary_cmd(Flags f) {
   const std::string report = take(f, "report");
   const std::string fail_on = take(f, "fail-on", "NONE");
@@ -202,6 +249,7 @@ int run_builtin(const std::vector<std::string>& args) {
     std::fputs(kHelp, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
+  if (args[0] == "git-init") return git_init_cmd({args.begin() + 1, args.end()});
   Flags flags;
   if (!parse_flags(args, 1, flags)) return 2;
   if (args[0] == "git-clone") return git_clone_cmd(std::move(flags));

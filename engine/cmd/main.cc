@@ -32,6 +32,16 @@ const char kUsage[] =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Multi-call: a symlink named git-init (e.g. /ko-app/git-init, where the catalog's git-clone
+  // task calls Tekton's git-init) runs the native clone with git-init's flags.
+  if (argc > 0) {
+    const char* slash = std::strrchr(argv[0], '/');
+    if (std::strcmp(slash ? slash + 1 : argv[0], "git-init") == 0) {
+      std::vector<std::string> args{"git-init"};
+      args.insert(args.end(), argv + 1, argv + argc);
+      return baton::cmd::run_builtin(args);
+    }
+  }
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

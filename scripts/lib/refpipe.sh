@@ -169,6 +169,16 @@ refpipe_github_push() {
     --data-binary "$body"
 }
 
+# refpipe_gitlab_push STATE COMMIT UUID: a GitLab push hook (X-Gitlab-Token) for COMMIT on main.
+refpipe_gitlab_push() {
+  local state=$1 commit=$2 uuid=$3 body
+  body=$(printf '{"object_kind":"push","ref":"refs/heads/main","checkout_sha":"%s","after":"%s","project":{"path_with_namespace":"demo/demo-app","git_http_url":"git://127.0.0.1:%s/demo-app.git"}}' \
+    "$commit" "$commit" "$REFPIPE_GIT_PORT")
+  curl -sS -X POST "$REFPIPE_SERVE_URL/hooks/reference-pipeline" \
+    -H 'Content-Type: application/json' -H 'X-Gitlab-Event: Push Hook' \
+    -H "X-Gitlab-Token: $REFPIPE_SECRET" -H "Idempotency-Key: $uuid" --data-binary "$body"
+}
+
 # The first run id in a webhook answer.
 refpipe_run_id() {
   python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["runs"][0]["id"] if a.get("runs") else "")'

@@ -124,6 +124,7 @@ Status fetch_refspecs(git_remote* remote, const std::vector<std::string>& refspe
                       const GitCredentials& creds) {
   std::vector<char*> specs;
   std::vector<std::string> copy = refspecs;
+  specs.reserve(copy.size());
   for (auto& s : copy) specs.push_back(s.data());
   git_strarray arr{specs.data(), specs.size()};
   git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;

@@ -149,5 +149,27 @@ TEST_F(GitCloneTest, CredentialsWorkspace) {
   EXPECT_NE(r.error().message.find("not a directory"), std::string::npos) << r.error().message;
 }
 
+TEST_F(GitCloneTest, TokenBecomesBasicAuthOverHttp) {
+  testing::GitHttpServer http((dir_ / "srv").string(), "ci-bot", "s3cret-token");
+  ASSERT_TRUE(http.running());
+  auto o = opts("main");
+  o.url = http.url("app.git");
+  // No credentials: the server's 401 becomes a clear error.
+  auto r = git_clone(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("none were given"), std::string::npos) << r.error().message;
+  // A wrong token is refused.
+  fs::create_directories(dir_ / "creds");
+  std::ofstream(dir_ / "creds/username") << "ci-bot\n";
+  std::ofstream(dir_ / "creds/token") << "wrong\n";
+  o.credentials_dir = (dir_ / "creds").string();
+  EXPECT_FALSE(git_clone(o).ok());
+  // The right one (trailing newline of a Secret file trimmed) clones.
+  std::ofstream(dir_ / "creds/token") << "s3cret-token\n";
+  r = git_clone(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->commit, rev("main"));
+}
+
 }  // namespace
 }  // namespace baton::builtin

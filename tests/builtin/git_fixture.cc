@@ -1,6 +1,7 @@
 #include "tests/builtin/git_fixture.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -102,8 +104,13 @@ GitDaemon::GitDaemon(std::string base) : base_(std::move(base)) {
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attr, 0);  // its own group: its per-connection children die too
+    // Its per-connection log lines (the readiness probe's "hung up") are noise here.
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     pid_t pid = -1;
-    const int rc = posix_spawnp(&pid, "git", nullptr, &attr, argv.data(), environ);
+    const int rc = posix_spawnp(&pid, "git", &fa, &attr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) {
       error_ = "cannot spawn git daemon";
@@ -137,6 +144,50 @@ GitDaemon::~GitDaemon() {
 
 std::string GitDaemon::url(const std::string& repo) const {
   return "git://127.0.0.1:" + std::to_string(port_) + "/" + repo;
+}
+
+GitHttpServer::GitHttpServer(const std::string& base, const std::string& user,
+                             const std::string& token)
+    : out_(base + "/.http-port") {
+  std::vector<std::string> args{"python3", BATON_SOURCE_DIR "/tests/builtin/git_http_auth.py", base,
+                                user, token};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int rc = posix_spawnp(&pid_, "python3", &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    pid_ = -1;
+    return;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(out_);
+    int port = 0;
+    if (in >> port && port > 0) {
+      port_ = port;
+      return;
+    }
+    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+GitHttpServer::~GitHttpServer() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::string GitHttpServer::url(const std::string& repo) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + "/" + repo;
 }
 
 }  // namespace baton::testing

@@ -38,4 +38,20 @@ class GitDaemon {
   std::string error_;
 };
 
+/// tests/builtin/git_http_auth.py: smart HTTP (git http-backend) behind basic auth USER:TOKEN.
+class GitHttpServer {
+ public:
+  GitHttpServer(const std::string& base, const std::string& user, const std::string& token);
+  ~GitHttpServer();
+  GitHttpServer(const GitHttpServer&) = delete;
+  GitHttpServer& operator=(const GitHttpServer&) = delete;
+  bool running() const { return port_ > 0; }
+  std::string url(const std::string& repo) const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string out_;
+};
+
 }  // namespace baton::testing

@@ -152,6 +152,20 @@ TEST_F(GitopsUpdateTest, ReviewBranchLeavesMainAlone) {
   EXPECT_EQ(bare("git rev-parse baton/demo-app-rc1~1"), main_before);
 }
 
+TEST_F(GitopsUpdateTest, PushesOverHttpWithAToken) {
+  testing::GitHttpServer http((dir_ / "srv").string(), "x-access-token", "t0ken");
+  ASSERT_TRUE(http.running());
+  bare("git config http.receivepack true");
+  fs::create_directories(dir_ / "creds");
+  std::ofstream(dir_ / "creds/token") << "t0ken";
+  auto o = opts("via-http");
+  o.url = http.url("manifests.git");
+  o.credentials_dir = (dir_ / "creds").string();
+  auto r = gitops_update(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(bare("git rev-parse main"), r->commit);
+}
+
 TEST_F(GitopsUpdateTest, OptionErrorsAllAtOnce) {
   GitopsOptions o;
   o.mode = "helmfile";

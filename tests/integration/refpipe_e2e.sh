@@ -11,7 +11,7 @@
 #
 # Then: a redelivery of the same webhook is deduplicated (same run, nothing new); two pushes in
 # a row run one after the other (concurrency group repo-branch, FIFO) and the last one's tag
-# wins; a commit that breaks the unit test fails the run at `build`, nothing after it runs, and
+# wins; a GitLab push of the deployed commit runs with a no-op GitOps step; a commit that breaks the unit test fails the run at `build`, nothing after it runs, and
 # the notification names the failed task.
 #   usage: refpipe_e2e.sh BATON_BINARY CORPUS_DIR
 set -euo pipefail
@@ -102,6 +102,15 @@ done
 check "the second push's run waited while the first ran" test "$held" = 1 -a "$overlap" = 0
 check "both runs succeeded" test "$(refpipe_status "$baton" "$run2")/$(refpipe_status "$baton" "$run3")" = succeeded/succeeded
 check "the last push's tag is the one deployed" test "$(manifest_tag)" = "$c3"
+
+# 3b. The same commit again, from GitLab: the run succeeds and the GitOps step is a no-op.
+deployed=$(git --git-dir "$world/git/demo-manifests.git" rev-parse main)
+answer=$(refpipe_gitlab_push "$world" "$c3" gitlab-1)
+check "GitLab push fired the gitlab-push trigger" grep -q '"name":"gitlab-push","status":"fired"' <<<"$answer"
+run_gl=$(printf '%s' "$answer" | refpipe_run_id)
+refpipe_follow "$baton" "$run_gl" 300 > "$state/run_gl.log" || { cat "$state/run_gl.log"; failures=$((failures + 1)); }
+check "gitops-update was a no-op (value already set)" grep -q 'no change: '"$c3"' already set' "$state/run_gl.log"
+check "no-op pushed nothing" test "$(git --git-dir "$world/git/demo-manifests.git" rev-parse main)" = "$deployed"
 
 # 4. A build that fails: the unit test breaks.
 deployed=$(git --git-dir "$world/git/demo-manifests.git" rev-parse main)
