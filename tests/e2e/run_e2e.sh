@@ -10,6 +10,9 @@ baton=$1
 build=$2
 chromium=${CHROMIUM:-/usr/bin/chromium}
 command -v node >/dev/null || { echo "e2e: node is not installed"; exit 1; }
+# playwright-core 1.65 needs Node.js 20 (the machine image's); Debian 12's own nodejs is 18.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+((node_major >= 20)) || { echo "e2e: Node.js $(node --version) is too old; playwright-core needs >= 20"; exit 1; }
 [[ -x $chromium ]] || { echo "e2e: $chromium is missing (scripts/deps.sh installs chromium)"; exit 1; }
 cache=${BATON_E2E_CACHE:-$build/e2e-node}
 mkdir -p "$cache"
