@@ -131,7 +131,9 @@ Status PodmanAttempt::ensure_image(const std::string& image, const std::string& 
   }
   sink_.on_notice("podman runner: pulling " + named);
   argv = podman_;
-  argv.insert(argv.end(), {"pull", "--quiet", image});
+  // A short name means Docker Hub in Kubernetes; pulling it unqualified would depend on
+  // registries.conf (and fail without a TTY under short-name enforcement).
+  argv.insert(argv.end(), {"pull", "--quiet", normalize_image(image)});
   auto pulled = run_cli(argv, options_.pull_timeout);
   if (!pulled) return Fail("podman runner: " + pulled.error().message, "InternalError");
   if (pulled->exit_code == 0) return {};

@@ -54,7 +54,7 @@ taskrun 1 "$work/one.yaml"
 taskrun "$steps" "$work/many.yaml"
 
 now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"%.6f\", $* }"; }
+calc() { awk "BEGIN { printf \"%.6f\\n\", $* }"; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # time_of CMD...: seconds of one run of CMD (output discarded, failure is fatal)
 time_of() {
