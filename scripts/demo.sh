@@ -7,6 +7,12 @@
 # starts from fresh repositories and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+keep=0
+case "${1:-}" in
+  --keep) keep=1 ;;
+  "") ;;
+  *) echo "usage: scripts/demo.sh [--keep]   (--keep: leave baton serve up to browse the dashboard)" >&2; exit 2 ;;
+esac
 scripts/deps.sh
 # Only the binary: the demo needs `baton`, not the test suite (scripts/test.sh builds that).
 cmake --preset default >/dev/null
@@ -54,6 +60,15 @@ echo "image:          $REFPIPE_REGISTRY/demo-app:$tag"
 echo "                @$digest (manifest fetched back by digest)"
 echo "manifest repo:  $(git --git-dir "$state/git/demo-manifests.git" log -1 --format='%h %s' main)"
 echo "                $(git --git-dir "$state/git/demo-manifests.git" show main:overlays/dev/kustomization.yaml | grep newTag)"
-echo "dashboard:      $REFPIPE_SERVE_URL/  (this build serves /healthz, /readyz, /metrics; the web UI lands with the dashboard)"
+token=$("$baton" token create --role operator --name demo --store "$REFPIPE_STORE" | tail -n 1)
+echo "dashboard:      $REFPIPE_SERVE_URL/#/runs/$run  (paste the API token $token)"
 echo "run store:      $baton runs --store $REFPIPE_STORE"
 "$baton" runs --store "$REFPIPE_STORE" --limit 5
+if ((keep)); then
+  echo
+  echo "== --keep: baton serve, the registry and the git daemon stay up until Ctrl-C =="
+  echo "   $baton logs --server $REFPIPE_SERVE_URL --token $token $run"
+  trap 'exit 0' INT TERM
+  while sleep 3600; do :; done
+fi
+echo "(run scripts/demo.sh --keep to leave the server up and browse the dashboard)"
