@@ -68,7 +68,10 @@ if ((keep)); then
   echo
   echo "== --keep: baton serve, the registry and the git daemon stay up until Ctrl-C =="
   echo "   $baton logs --server $REFPIPE_SERVE_URL --token $token $run"
-  trap 'exit 0' INT TERM
-  while sleep 3600; do :; done
+  # `wait` returns as soon as a signal arrives; a foreground sleep would delay the trap.
+  sleep infinity &
+  sleeper=$!
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' INT TERM
+  wait "$sleeper" || true
 fi
 echo "(run scripts/demo.sh --keep to leave the server up and browse the dashboard)"
