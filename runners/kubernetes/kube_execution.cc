@@ -219,10 +219,23 @@ void KubeExecution::run() {
   const auto started = exec::Clock::now();
   std::string rv;
   exec::TaskOutcome o;
-  if (auto st = create_or_attach(rv); !st.ok()) {
-    o.reason = "InternalError";
-    o.message = "kubernetes: " + st.error().message;
-    o.started_at = o.finished_at = exec::Clock::now();
+  auto created = create_or_attach(rv);
+  std::string stop;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop = stop_reason_;
+  }
+  if (!stop.empty()) {
+    // Cancelled while the pod was being created: the cancel found nothing to delete (or
+    // aborted the create after the server made the pod); delete it now with a fresh client.
+    (void)KubeClient(options_.config).delete_pod(ns_, pod_name_);
+  }
+  if (!created.ok()) {
+    o = outcome_of(inv_, Json::object(), {}, StopCause{stop, false}, options_.max_result_bytes);
+    if (stop.empty()) {
+      o.reason = "InternalError";
+      o.message = "kubernetes: " + created.error().message;
+    }
     on_done_(std::move(o));
     finished_ = true;
     return;

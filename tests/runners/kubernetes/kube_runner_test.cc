@@ -253,6 +253,25 @@ TEST_F(KubeRunnerTest, CancelDeletesThePod) {
   EXPECT_TRUE(api_->cluster().pods.empty());
 }
 
+TEST_F(KubeRunnerTest, CancelRightAfterStartLeavesNoPod) {
+  start_api(false);
+  KubernetesRunner runner(options());
+  for (int i = 0; i < 5; ++i) {  // the cancel lands before, during or after the create
+    RecordingSink sink;
+    DoneWaiter done;
+    auto e = runner.start(two_step_task("early-" + std::to_string(i)), sink, done.callback());
+    e->cancel();
+    auto o = done.wait(std::chrono::seconds(20));
+    ASSERT_TRUE(o.has_value());
+    EXPECT_TRUE(o->reason == "TaskRunCancelled" || o->succeeded) << o->reason << ": " << o->message;
+  }
+  EXPECT_TRUE(api_->wait_until([](FakeCluster& c) {
+    for (auto& [k, p] : c.pods)
+      if (p->object["status"].value("phase", "") != "Succeeded") return false;
+    return true;
+  }));
+}
+
 TEST_F(KubeRunnerTest, TimeoutDeletesThePod) {
   start_api(false);
   KubernetesRunner runner(options());
