@@ -206,14 +206,18 @@ TEST_F(KubeRunnerTest, RestartedEngineAttachesToTheRunningPod) {
   start_api(false);
   api_->hold("step-b");
   auto inv = two_step_task("run-7");
+  RecordingSink first_sink;  // outlives the runner: it reports until on_done
+  DoneWaiter first_done;
   {
     KubernetesRunner first(options());
-    RecordingSink sink;
-    DoneWaiter done;
-    auto e = first.start(inv, sink, done.callback());
+    auto e = first.start(inv, first_sink, first_done.callback());
     ASSERT_TRUE(step_done("step-a"));
     // `first` goes away with the pod still running, as when the engine restarts.
   }
+  auto stopped = first_done.wait(std::chrono::seconds(1));
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_EQ(stopped->reason, "InternalError");
+  EXPECT_NE(stopped->message.find("attaches to it again"), std::string::npos);
   KubernetesRunner second(options());
   RecordingSink sink;
   DoneWaiter done;
