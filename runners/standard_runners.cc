@@ -15,8 +15,12 @@ Result<std::unique_ptr<RunnerSet>> make_runner_set(const RunnersConfig& config) 
   set->add("host", [host]() -> Result<std::unique_ptr<exec::Runner>> {
     return std::unique_ptr<exec::Runner>(std::make_unique<HostRunner>(host));
   });
-  set->add("podman", []() -> Result<std::unique_ptr<exec::Runner>> {
-    return Fail("the podman runner is not built yet");
+  PodmanRunnerOptions podman = config.podman;
+  podman.images = config.images;
+  set->add("podman", [podman]() -> Result<std::unique_ptr<exec::Runner>> {
+    auto r = PodmanRunner::create(podman);
+    if (!r.ok()) return r.error();
+    return std::unique_ptr<exec::Runner>(std::move(*r));
   });
   kube::KubeRunnerConfig kube = config.kubernetes;
   set->add("kubernetes", [kube]() { return kube::make_kubernetes_runner(kube); });

@@ -11,6 +11,7 @@
 #include "runners/host/host_runner.h"
 #include "runners/kubernetes/kube_setup.h"
 #include "runners/podman/image_map.h"
+#include "runners/podman/podman_runner.h"
 #include "runners/runner_set.h"
 
 namespace baton::runners {
@@ -19,6 +20,7 @@ namespace baton::runners {
 struct RunnersConfig {
   std::string default_runner = "host";  // for attempts whose TaskInvocation::runner is ""
   HostRunnerOptions host;
+  PodmanRunnerOptions podman;  // its `images` are replaced by `images` below
   /// Image map of the podman runner: reference or prefix ("docker.io/library/*", "*") -> image.
   ImageMap images;
   /// Where the Kubernetes runner connects (kubeconfig/context/namespace or in-cluster).

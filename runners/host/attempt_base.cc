@@ -260,6 +260,7 @@ AttemptBase::End AttemptBase::run_step(std::size_t i, exec::StepOutcome& o) {
     switch (end) {
       case End::kExited:
         o.reason = o.exit_code == 0 ? "Completed" : "Error";
+        if (o.exit_code != 0) o.message = describe_exit(i, o.exit_code);
         break;
       case End::kStepTimeout:
         o.reason = "TimeoutExceeded";

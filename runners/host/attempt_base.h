@@ -60,6 +60,8 @@ class AttemptBase {
   virtual std::chrono::milliseconds unprobed_head_start() const {
     return std::chrono::milliseconds(200);
   }
+  /// Message of step `i` exiting with non-zero `code` ("" = the generic "exited with code").
+  virtual std::string describe_exit(std::size_t /*i*/, int /*code*/) const { return ""; }
   /// After the last step and the sidecars stopped (success or not): release what prepare()
   /// or spawn() set up outside the process set.
   virtual void cleanup() {}

@@ -3,18 +3,14 @@
 // attempt, with Tekton's /tekton and /workspace layout (see runners/host/README.md).
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include "engine/exec/runner.h"
+#include "runners/host/attempt_pool.h"
 
 namespace baton::runners {
-
-class Attempt;
 
 /// Tunables of the host runner.
 struct HostRunnerOptions {
@@ -42,15 +38,9 @@ class HostRunner final : public exec::Runner {
   bool mount_namespaces() const { return namespaces_; }
 
  private:
-  struct Live {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::vector<std::weak_ptr<Attempt>> attempts;
-    std::size_t running = 0;
-  };
   HostRunnerOptions options_;
   bool namespaces_ = false;
-  std::shared_ptr<Live> live_ = std::make_shared<Live>();
+  AttemptPool pool_;  // last: destroyed (attempts cancelled and waited for) first
 };
 
 }  // namespace baton::runners

@@ -65,7 +65,7 @@ void ProcessSet::read_stream(Proc& p, exec::Stream stream) {
     return;
   }
   const std::string_view bytes(buf, static_cast<std::size_t>(n));
-  sink_.on_output(p.sink_index, stream, bytes);
+  if (!p.discard_output) sink_.on_output(p.sink_index, stream, bytes);
   if (copy.valid() && !write_all(copy.get(), bytes)) {
     if (!copy_error_reported_) {
       sink_.on_notice(std::string("host runner: copying step output to its stdoutConfig/"

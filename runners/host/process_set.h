@@ -20,6 +20,7 @@ using SteadyClock = std::chrono::steady_clock;
 struct Proc {
   std::unique_ptr<Subprocess> sp;
   std::size_t sink_index = 0;
+  bool discard_output = false;  // read (so it never blocks on a full pipe) but not forwarded
   UniqueFd copy_out, copy_err;  // stdoutConfig / stderrConfig files, when set
   bool exited() const { return sp->exit_code().has_value(); }
   bool pipes_open() { return sp->out().valid() || sp->err().valid(); }
