@@ -87,15 +87,34 @@ void KubeExecution::finish_watch(bool deleted) {
 }
 
 Result<void> KubeExecution::create_or_attach(std::string& rv) {
-  auto list = client_.list_pods(ns_, selector_);
+  auto list = client_.list_pods(ns_, task_run_selector(inv_));
   if (!list.ok()) return list.error();
   rv = rv_of(*list);
-  const Json& items = (*list)["items"];
-  if (items.is_array() && !items.empty()) {
-    set_pod(items.front());
-    pod_name_ = items.front()["metadata"].value("name", pod_name_);
+  // This attempt's pod (the engine restarted while it ran), else a pod of an earlier attempt
+  // still running: retries start only after the previous attempt ended, so a running one was
+  // lost by an engine that went away (a resumed run counts the interrupted attempt as used).
+  Json pick;  // null: none
+  std::string pick_attempt;
+  for (const auto& item : (*list)["items"]) {
+    Json labels = item["metadata"].value("labels", Json::object());
+    std::string attempt = labels.value(kAttemptLabel, std::string());
+    if (attempt == std::to_string(inv_.attempt)) {
+      pick = item;
+      pick_attempt = attempt;
+      break;
+    }
+    if (!pod_finished(item) && pick.is_null()) {
+      pick = item;
+      pick_attempt = attempt;
+    }
+  }
+  if (!pick.is_null()) {
+    set_pod(pick);
+    pod_name_ = pick["metadata"].value("name", pod_name_);
+    selector_ = task_run_selector(inv_) + "," + kAttemptLabel + "=" + pick_attempt;
     attached_ = true;
-    sink_.on_notice("kubernetes: attached to existing pod " + ns_ + "/" + pod_name_);
+    sink_.on_notice("kubernetes: attached to existing pod " + ns_ + "/" + pod_name_ + " (attempt " +
+                    pick_attempt + ")");
     return {};
   }
   auto created = client_.create_pod(ns_, make_pod(inv_, pod_options(options_)));
