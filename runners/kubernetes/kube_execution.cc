@@ -87,15 +87,34 @@ void KubeExecution::finish_watch(bool deleted) {
 }
 
 Result<void> KubeExecution::create_or_attach(std::string& rv) {
-  auto list = client_.list_pods(ns_, selector_);
+  auto list = client_.list_pods(ns_, task_run_selector(inv_));
   if (!list.ok()) return list.error();
   rv = rv_of(*list);
-  const Json& items = (*list)["items"];
-  if (items.is_array() && !items.empty()) {
-    set_pod(items.front());
-    pod_name_ = items.front()["metadata"].value("name", pod_name_);
+  // This attempt's pod (the engine restarted while it ran), else a pod of an earlier attempt
+  // still running: retries start only after the previous attempt ended, so a running one was
+  // lost by an engine that went away (a resumed run counts the interrupted attempt as used).
+  Json pick;  // null: none
+  std::string pick_attempt;
+  for (const auto& item : (*list)["items"]) {
+    Json labels = item["metadata"].value("labels", Json::object());
+    std::string attempt = labels.value(kAttemptLabel, std::string());
+    if (attempt == std::to_string(inv_.attempt)) {
+      pick = item;
+      pick_attempt = attempt;
+      break;
+    }
+    if (!pod_finished(item) && pick.is_null()) {
+      pick = item;
+      pick_attempt = attempt;
+    }
+  }
+  if (!pick.is_null()) {
+    set_pod(pick);
+    pod_name_ = pick["metadata"].value("name", pod_name_);
+    selector_ = task_run_selector(inv_) + "," + kAttemptLabel + "=" + pick_attempt;
     attached_ = true;
-    sink_.on_notice("kubernetes: attached to existing pod " + ns_ + "/" + pod_name_);
+    sink_.on_notice("kubernetes: attached to existing pod " + ns_ + "/" + pod_name_ + " (attempt " +
+                    pick_attempt + ")");
     return {};
   }
   auto created = client_.create_pod(ns_, make_pod(inv_, pod_options(options_)));
@@ -219,10 +238,23 @@ void KubeExecution::run() {
   const auto started = exec::Clock::now();
   std::string rv;
   exec::TaskOutcome o;
-  if (auto st = create_or_attach(rv); !st.ok()) {
-    o.reason = "InternalError";
-    o.message = "kubernetes: " + st.error().message;
-    o.started_at = o.finished_at = exec::Clock::now();
+  auto created = create_or_attach(rv);
+  std::string stop;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop = stop_reason_;
+  }
+  if (!stop.empty()) {
+    // Cancelled while the pod was being created: the cancel found nothing to delete (or
+    // aborted the create after the server made the pod); delete it now with a fresh client.
+    (void)KubeClient(options_.config).delete_pod(ns_, pod_name_);
+  }
+  if (!created.ok()) {
+    o = outcome_of(inv_, Json::object(), {}, StopCause{stop, false}, options_.max_result_bytes);
+    if (stop.empty()) {
+      o.reason = "InternalError";
+      o.message = "kubernetes: " + created.error().message;
+    }
     on_done_(std::move(o));
     finished_ = true;
     return;

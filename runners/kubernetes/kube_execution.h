@@ -51,7 +51,7 @@ class KubeExecution {
   std::condition_variable cv_;
   Json pod_;  // last state seen
   bool watch_done_ = false, deleted_ = false, detached_ = false;
-  bool attached_ = false;  // the pod existed already (engine restart)
+  bool attached_ = false;    // the pod existed already (engine restart)
   std::string stop_reason_;  // TaskRunCancelled | TaskRunTimeout
   std::string fatal_;        // an error that ends the attempt (InternalError)
   std::string collected_;    // collector container's log

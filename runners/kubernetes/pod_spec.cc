@@ -237,9 +237,13 @@ std::string pod_name(const exec::TaskInvocation& inv) {
   return base + suffix;
 }
 
-std::string label_selector(const exec::TaskInvocation& inv) {
+std::string task_run_selector(const exec::TaskInvocation& inv) {
   return std::string(kRunLabel) + "=" + label_value(inv.run_id) + "," + kTaskRunLabel + "=" +
-         label_value(inv.task_run_name) + "," + kAttemptLabel + "=" + std::to_string(inv.attempt);
+         label_value(inv.task_run_name);
+}
+
+std::string label_selector(const exec::TaskInvocation& inv) {
+  return task_run_selector(inv) + "," + kAttemptLabel + "=" + std::to_string(inv.attempt);
 }
 
 Json make_pod(const exec::TaskInvocation& inv, const PodOptions& options) {

@@ -40,6 +40,9 @@ std::string pod_name(const exec::TaskInvocation& inv);
 /// `baton.dev/run=..,baton.dev/task-run=..,baton.dev/attempt=..` for list/watch.
 std::string label_selector(const exec::TaskInvocation& inv);
 
+/// `baton.dev/run=..,baton.dev/task-run=..`: every attempt's pod of this TaskRun.
+std::string task_run_selector(const exec::TaskInvocation& inv);
+
 /// The Pod of `inv`.
 Json make_pod(const exec::TaskInvocation& inv, const PodOptions& options = {});
 

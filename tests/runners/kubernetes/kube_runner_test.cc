@@ -202,22 +202,34 @@ TEST_F(KubeRunnerTest, SurvivesADroppedWatchAndA410MidRun) {
   EXPECT_GE(lists_before_release, 2);  // the first list, then the re-list after 410
 }
 
-TEST_F(KubeRunnerTest, RestartedEngineAttachesToTheRunningPod) {
+// After a restart the engine starts the attempt again: with the same attempt number (the
+// runner finds the pod by its labels), or with the next one when the interrupted attempt was
+// counted (`baton serve` resumes runs so): a pod of an earlier attempt still running is the
+// lost one, since retries only start after an attempt ended.
+class KubeRestartTest : public KubeRunnerTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(KubeRestartTest, RestartedEngineAttachesToTheRunningPod) {
   start_api(false);
   api_->hold("step-b");
   auto inv = two_step_task("run-7");
+  RecordingSink first_sink;  // outlives the runner: it reports until on_done
+  DoneWaiter first_done;
   {
     KubernetesRunner first(options());
-    RecordingSink sink;
-    DoneWaiter done;
-    auto e = first.start(inv, sink, done.callback());
+    auto e = first.start(inv, first_sink, first_done.callback());
     ASSERT_TRUE(step_done("step-a"));
     // `first` goes away with the pod still running, as when the engine restarts.
   }
+  auto stopped = first_done.wait(std::chrono::seconds(1));
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_EQ(stopped->reason, "InternalError");
+  EXPECT_NE(stopped->message.find("attaches to it again"), std::string::npos);
   KubernetesRunner second(options());
   RecordingSink sink;
   DoneWaiter done;
-  auto e = second.start(inv, sink, done.callback());
+  auto again = inv;
+  again.attempt += GetParam();
+  auto e = second.start(again, sink, done.callback());
   ASSERT_TRUE(api_->wait_until([](FakeCluster& c) { return c.lists >= 2; }));
   api_->release("step-b");
   auto o = done.wait(std::chrono::seconds(20));
@@ -232,6 +244,27 @@ TEST_F(KubeRunnerTest, RestartedEngineAttachesToTheRunningPod) {
   EXPECT_TRUE(attached);
   std::lock_guard<std::mutex> l(api_->cluster().mu);
   EXPECT_EQ(api_->cluster().creates, 1);  // not started again
+}
+
+INSTANTIATE_TEST_SUITE_P(SameOrNextAttempt, KubeRestartTest, ::testing::Values(0, 1));
+
+TEST_F(KubeRunnerTest, ARetryGetsItsOwnPod) {
+  start_api(false);
+  KubernetesRunner runner(options());
+  auto inv = two_step_task();
+  inv.steps[0].script = "exit 1\n";
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    inv.attempt = attempt;
+    RecordingSink sink;
+    DoneWaiter done;
+    auto e = runner.start(inv, sink, done.callback());
+    auto o = done.wait(std::chrono::seconds(20));
+    ASSERT_TRUE(o.has_value());
+    EXPECT_EQ(o->reason, "Failed");
+  }
+  std::lock_guard<std::mutex> l(api_->cluster().mu);
+  EXPECT_EQ(api_->cluster().creates, 2);  // the finished first attempt is not attached to
+  EXPECT_EQ(api_->cluster().pods.count("ci/run-1-build-pod-retry1"), 1u);
 }
 
 TEST_F(KubeRunnerTest, CancelDeletesThePod) {
@@ -251,6 +284,25 @@ TEST_F(KubeRunnerTest, CancelDeletesThePod) {
   std::lock_guard<std::mutex> l(api_->cluster().mu);
   EXPECT_EQ(api_->cluster().deletes, 1);
   EXPECT_TRUE(api_->cluster().pods.empty());
+}
+
+TEST_F(KubeRunnerTest, CancelRightAfterStartLeavesNoPod) {
+  start_api(false);
+  KubernetesRunner runner(options());
+  for (int i = 0; i < 5; ++i) {  // the cancel lands before, during or after the create
+    RecordingSink sink;
+    DoneWaiter done;
+    auto e = runner.start(two_step_task("early-" + std::to_string(i)), sink, done.callback());
+    e->cancel();
+    auto o = done.wait(std::chrono::seconds(20));
+    ASSERT_TRUE(o.has_value());
+    EXPECT_TRUE(o->reason == "TaskRunCancelled" || o->succeeded) << o->reason << ": " << o->message;
+  }
+  EXPECT_TRUE(api_->wait_until([](FakeCluster& c) {
+    for (auto& [k, p] : c.pods)
+      if (p->object["status"].value("phase", "") != "Succeeded") return false;
+    return true;
+  }));
 }
 
 TEST_F(KubeRunnerTest, TimeoutDeletesThePod) {
