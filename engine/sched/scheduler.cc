@@ -1,5 +1,6 @@
 #include "engine/sched/scheduler.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -125,6 +126,13 @@ RunReport Scheduler::run(const std::string& spec_text) {
   values_.set("context.pipelineRun.namespace", plan_.namespace_);
   values_.set("context.pipelineRun.uid", report_.uid);
   values_.set("context.pipeline.name", plan_.pipeline_name);
+  // `$(workspaces.W.bound)` at pipeline level (when, params): whether the run binds an optional
+  // pipeline workspace; tasks see their own task-level value (invocation.cc).
+  for (const auto& decl : plan_.pipeline.workspaces) {
+    bool bound = std::any_of(plan_.workspaces.begin(), plan_.workspaces.end(),
+                             [&](const model::WorkspaceBinding& b) { return b.name == decl.name; });
+    values_.set("workspaces." + decl.name + ".bound", bound ? "true" : "false");
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(options_.run_dir, ec);

@@ -288,5 +288,41 @@ spec:
   for (std::size_t i = before; i < started.size(); ++i) EXPECT_EQ(started[i].runner, "");
 }
 
+// `$(workspaces.W.bound)` in a pipeline task's `when`: the bound branch runs, the other is
+// skipped (Tekton's using-optional-workspaces-in-when-expressions example).
+//   with-ws   without-ws     (independent; each guarded by the optional workspace)
+TEST_F(SchedulerTest, PipelineWhenSeesWhetherAnOptionalWorkspaceIsBound) {
+  auto yaml = [](const std::string& bindings) {
+    return R"yaml(
+apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata: {name: p}
+spec:
+  )yaml" + bindings +
+           R"yaml(
+  pipelineSpec:
+    workspaces: [{name: ws, optional: true}]
+    tasks:
+      - name: with-ws
+        when: [{input: "$(workspaces.ws.bound)", operator: in, values: ["true"]}]
+        taskSpec: {steps: [{image: x, script: "true"}]}
+      - name: without-ws
+        when: [{input: "$(workspaces.ws.bound)", operator: in, values: ["false"]}]
+        taskSpec: {steps: [{image: x, script: "true"}]}
+)yaml";
+  };
+  auto bound = plan_from_yaml(yaml("workspaces: [{name: ws, emptyDir: {}}]"));
+  ASSERT_TRUE(bound.ok()) << bound.error().message;
+  RunReport report = drive(std::move(*bound), options("bound"));
+  EXPECT_TRUE(report.succeeded) << report.message;
+  EXPECT_EQ(started_names(), (std::vector<std::string>{"p-with-ws"}));
+
+  auto unbound = plan_from_yaml(yaml(""));
+  ASSERT_TRUE(unbound.ok()) << unbound.error().message;
+  report = drive(std::move(*unbound), options("unbound"));
+  EXPECT_TRUE(report.succeeded) << report.message;
+  EXPECT_EQ(started_names(), (std::vector<std::string>{"p-with-ws", "p-without-ws"}));
+}
+
 }  // namespace
 }  // namespace baton::sched
