@@ -257,9 +257,8 @@ TEST_F(ApiRoutes, WebhookRunsCarryTheirRepositoryBranchAndCommit) {
   EXPECT_EQ(hit.json["runs"][0]["trigger"]["branch"], "main");
   EXPECT_EQ(hit.json["runs"][0]["trigger"]["commit"], "abc123");
   EXPECT_EQ(call("GET", "/api/v1/runs?branch=dev", tokens_["viewer"]).json["runs"].size(), 0u);
-  for (const auto& run : call("GET", "/api/v1/runs", tokens_["viewer"]).json["runs"]) {
-    wait_terminal(run["id"]);
-  }
+  const Json runs = call("GET", "/api/v1/runs", tokens_["viewer"]).json["runs"];
+  for (const auto& run : runs) wait_terminal(run["id"]);
 }
 
 TEST_F(ApiRoutes, CancelModesFollowTekton) {
