@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <regex>
 
 #include "tests/cmd/baton_process.h"
@@ -171,6 +172,11 @@ void ApiServer::SetUp() {
 void ApiServer::TearDown() {
   if (server_) {
     EXPECT_EQ(server_->stop(), 0) << server_->log();
+  }
+  // Kept when something failed: the server log and the store say what happened.
+  if (!HasFailure()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
   }
 }
 
