@@ -55,7 +55,11 @@ model::TaskSpec approval_task_spec() {
   model::Step step;
   step.name = "approval";
   step.image = kApprovalImage;
-  step.script = "#!/bin/sh\n# run by baton's approval gate, never executed\n";
+  // Only runs where no ApprovalGate stands in front of the runner (`baton run`): nobody could
+  // approve there, so the gate fails rather than passing silently.
+  step.script =
+      "#!/bin/sh\necho 'baton: an Approval gate needs baton serve (approve it through its API);"
+      " this run cannot be approved' >&2\nexit 1\n";
   step.args = {"$(params.approvers)"};
   spec.steps.push_back(step);
   return spec;

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
@@ -211,5 +212,7 @@ int main(int argc, char** argv) {
   std::printf("median: %.0f ms alone, %.0f ms with %d followers: %+.1f%%\n", a, b, followers,
               (b - a) / a * 100);
   p.stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
   return 0;
 }

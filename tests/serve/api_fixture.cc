@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <regex>
 
 #include "tests/cmd/baton_process.h"
@@ -108,6 +109,22 @@ spec:
       taskSpec:
         steps: [{name: s, image: busybox, script: "echo shipped"}]
 ---
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: final}
+spec:
+  params: [{name: dir}, {name: seconds, default: "0"}]
+  tasks:
+    - name: long
+      params: [{name: seconds, value: $(params.seconds)}]
+      taskSpec:
+        params: [{name: seconds}]
+        steps: [{name: s, image: busybox, script: "echo started; sleep $(params.seconds)"}]
+  finally:
+    - name: cleanup
+      taskSpec:
+        steps: [{name: s, image: busybox, script: "echo cleaned"}]
+---
 apiVersion: triggers.tekton.dev/v1beta1
 kind: EventListener
 metadata: {name: ci}
@@ -155,6 +172,11 @@ void ApiServer::SetUp() {
 void ApiServer::TearDown() {
   if (server_) {
     EXPECT_EQ(server_->stop(), 0) << server_->log();
+  }
+  // Kept when something failed: the server log and the store say what happened.
+  if (!HasFailure()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
   }
 }
 
