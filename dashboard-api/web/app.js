@@ -240,6 +240,7 @@
     const [path, query] = raw.split('?');
     const params = new URLSearchParams(query || '');
     const m = path.match(/^\/runs\/([^/]+)(?:\/tasks\/([^/]+)(?:\/steps\/(\d+))?)?\/?$/);
+    if (/^\/deliveries\/?$/.test(path)) return { kind: 'deliveries', params };
     if (m) {
       return { kind: 'run', runId: decodeURIComponent(m[1]), task: m[2] ? decodeURIComponent(m[2]) : null,
         step: m[3] !== undefined ? Number(m[3]) : null, params };
@@ -258,8 +259,12 @@
     view.replaceChildren();
     // A new view: move focus to it so keyboard and screen-reader users start at its top.
     if (!first) { view.focus({ preventScroll: true }); window.scrollTo(0, 0); }
-    document.title = 'Runs · Baton';
-    current = r.kind === 'run' ? runView(view, r) : runsView(view, r);
+    document.title = r.kind === 'deliveries' ? 'Deliveries · Baton' : 'Runs · Baton';
+    current = r.kind === 'run' ? runView(view, r) : r.kind === 'deliveries' ? deliveriesView(view) : runsView(view, r);
+    for (const a of document.querySelectorAll('.top nav a')) {
+      const on = a.id === (r.kind === 'deliveries' ? 'nav-deliveries' : 'nav-runs');
+      if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    }
     current.kind = r.kind;
     current.runId = r.runId;
   }
@@ -420,6 +425,71 @@
       }
     }, 1000);
     return { dispose() { events.close(); clearInterval(tick); if (timer) clearTimeout(timer); } };
+  }
+
+  // ================================================================ webhook deliveries
+  // What arrived at /hooks/*, and why each was accepted, filtered or rejected; operators can
+  // process a stored delivery again (e.g. after fixing a trigger).
+  function deliveriesView(root) {
+    const tbody = h('tbody');
+    const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load older deliveries');
+    const refresh = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
+    const empty = h('p', { class: 'empty', hidden: true }, 'No webhook deliveries yet.');
+    let cursor = null;
+    root.append(h('div', { class: 'bar' }, h('h1', {}, 'Webhook deliveries'), refresh),
+      h('table', { class: 'runs deliveries' },
+        h('thead', {}, h('tr', {}, ['Result', 'Received', 'Listener', 'Event', 'Why', 'Runs', '']
+          .map((t) => h('th', { scope: 'col' }, t)))),
+        tbody),
+      empty, more);
+    const resultState = { accepted: 'succeeded', filtered: 'skipped', rejected: 'failed' };
+    function rowOf(d) {
+      const cell = h('td', { 'data-label': 'Runs' }, (d.runs || []).map((id, i) => [i ? ', ' : '', h('a', { href: runHref(id), class: 'mono small' }, id)]));
+      const actions = h('td', { 'data-label': '' });
+      if (canOperate() && d.result !== 'rejected') {
+        const b = h('button', { type: 'button', class: 'secondary small' }, 'Redeliver');
+        b.addEventListener('click', async () => {
+          b.disabled = true;
+          try {
+            const res = await api(`/api/v1/deliveries/${encodeURIComponent(d.id)}/redeliver`, { method: 'POST' });
+            const runs = res.runs || [];
+            actions.replaceChildren(h('span', { class: 'small' }, runs.length ? 'new run ' : 'processed again',
+              runs.map((r, i) => [i ? ', ' : '', h('a', { href: runHref(r.id), class: 'mono' }, r.id)])));
+          } catch (e) {
+            showError(`Redeliver failed: ${e.message}`);
+            b.disabled = false;
+          }
+        });
+        actions.append(b);
+      }
+      const st = resultState[d.result] || 'pending';
+      return h('tr', { class: 'run-row', 'data-delivery': d.id },
+        h('td', { 'data-label': 'Result' }, h('span', { class: `badge s-${st}` }, d.result)),
+        h('td', { 'data-label': 'Received', title: iso(d.received_at) }, fmtTime(d.received_at)),
+        h('td', { 'data-label': 'Listener' }, d.listener, h('div', { class: 'muted small' }, d.source)),
+        h('td', { 'data-label': 'Event' }, d.event_type || '—',
+          h('div', { class: 'muted small mono ellipsis', title: d.id }, d.id)),
+        h('td', { 'data-label': 'Why' }, d.reason || '—', d.duplicates ? h('div', { class: 'muted small' }, `${d.duplicates} duplicate${d.duplicates === 1 ? '' : 's'} ignored`) : null),
+        cell, actions);
+    }
+    async function load(append) {
+      try {
+        const q = new URLSearchParams({ limit: '50' });
+        if (append && cursor) q.set('cursor', cursor);
+        const d = await api(`/api/v1/deliveries?${q}`);
+        if (!append) tbody.replaceChildren();
+        for (const x of d.deliveries || []) tbody.append(rowOf(x));
+        cursor = d.next_cursor || null;
+        more.hidden = !cursor;
+        empty.hidden = tbody.children.length > 0;
+      } catch (e) {
+        showError(`Loading deliveries failed: ${e.message}`);
+      }
+    }
+    more.addEventListener('click', () => load(true));
+    refresh.addEventListener('click', () => load(false));
+    load(false);
+    return { dispose() {} };
   }
 
   // ================================================================ run page

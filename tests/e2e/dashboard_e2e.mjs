@@ -376,6 +376,14 @@ async function main() {
   await page.click(`tr.run-row[data-run="${runId}"] a.run-link`);
   await page.waitForSelector('#btn-rerun');
 
+  // Deliveries: the three webhooks, accepted, each with its run.
+  await page.click('#nav-deliveries');
+  await until('the deliveries list', async () => (await page.$$('tr[data-delivery] .badge.s-succeeded')).length === 3);
+  if (!(await page.$(`tr[data-delivery] a[href="#/runs/${encodeURIComponent(runId)}"]`))) throw new Error('delivery does not link its run');
+  await shot(page, 'deliveries.png', { content: true });
+  await page.goto(`${base}/#/runs/${encodeURIComponent(runId)}`);
+  await page.waitForSelector('#btn-rerun');
+
   // 10. An action the server refuses is shown with its status and message: the operator's token
   // is revoked (by an admin) while the page is open, then "Re-run" is clicked.
   const admin = createToken('admin', 'e2e-admin');
