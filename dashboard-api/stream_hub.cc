@@ -47,6 +47,7 @@ StreamHub::~StreamHub() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
+  cv_.notify_all();
   store_.notify_change();
   thread_.join();
   for (auto& f : followers_) f->out->close();
@@ -161,6 +162,7 @@ void StreamHub::loop() {
     }
     // The new events, read once for every follower.
     std::set<std::string> touched;  // task runs whose logs or steps changed
+    std::set<std::string> ending;   // task runs whose steps changed state
     for (;;) {
       auto events = store_.list_events("", event_seq_, 1000);
       if (!events.ok() || events->empty()) break;
@@ -170,6 +172,8 @@ void StreamHub::loop() {
           Json p = Json::parse(e.payload, nullptr, false);
           if (p.is_object() && p.contains("task_run_id") && p["task_run_id"].is_string()) {
             touched.insert(p["task_run_id"].get<std::string>());
+            // Only these can end a followed step: the store is asked about it only then.
+            if (e.type != "log.appended") ending.insert(p["task_run_id"].get<std::string>());
           }
         }
         std::string frame;
@@ -190,13 +194,25 @@ void StreamHub::loop() {
       }
     }
     for (auto& [key, group] : logs) {
-      const bool over = step_over(key.first, key.second);
+      const bool over = ending.count(key.first) && step_over(key.first, key.second);
       std::int64_t from = group.front()->last;
       for (Follower* f : group) from = std::min(from, f->last);
       for (;;) {
         auto chunks = store_.read_logs(key.first, key.second, from + 1, 1000);
         if (!chunks.ok() || chunks->empty()) break;
-        for (Follower* f : group) send_chunks(*f, *chunks);
+        // Followers that are level with the group share one buffer of frames: one write each
+        // per wake, not one per chunk (per-write cost dominates with many small chunks).
+        std::string frames;
+        for (Follower* f : group) {
+          if (f->last != from) {
+            send_chunks(*f, *chunks);
+            continue;
+          }
+          if (frames.empty()) {
+            for (const auto& c : *chunks) frames += log_frame(c);
+          }
+          if (f->out->write(frames)) f->last = chunks->back().seq;
+        }
         from = chunks->back().seq;
         if (chunks->size() < 1000) break;
       }
@@ -215,8 +231,12 @@ void StreamHub::loop() {
       std::lock_guard<std::mutex> lock(mu_);
       count_ -= before - followers_.size();
     }
-    // Wait for the next commit; the timeout also sees writes of other processes.
+    // Wait for the next commit; the timeout also sees writes of other processes. Then let a
+    // burst of commits gather (a step writes many small batches): one round serves them all,
+    // so the hub's work follows the time that passes, not the number of commits.
     seen = store_.wait_for_change(seen, std::chrono::seconds(1));
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(20), [this] { return stop_; });
   }
 }
 

@@ -56,6 +56,7 @@ class StreamHub {
 
   store::RunStore& store_;
   mutable std::mutex mu_;
+  std::condition_variable cv_;                        // wakes the coalescing wait on stop
   std::vector<std::shared_ptr<Follower>> added_;      // guarded by mu_
   std::size_t count_ = 0;                             // guarded by mu_
   bool stop_ = false;                                 // guarded by mu_
