@@ -261,6 +261,18 @@ TEST_F(ServeConfigTest, RelativeConfigFileResolvesAgainstTheWorkingDirectory) {
   EXPECT_EQ(load.config.sources[0].directory, tmp_.path() + "/tasks");
 }
 
+TEST_F(ServeConfigTest, AuthAnonymousReadDefaultsOffAndIsChecked) {
+  EXPECT_FALSE(parse_serve_config(kHead, "baton.yaml").config.anonymous_read);
+  ConfigLoad on = parse_serve_config(kHead + "auth: {anonymousRead: true}\n", "baton.yaml");
+  ASSERT_TRUE(on.errors.empty()) << on.errors.front().to_string();
+  EXPECT_TRUE(on.config.anonymous_read);
+  ConfigLoad bad =
+      parse_serve_config(kHead + "auth: {anonymousRead: maybe, tokens: x}\n", "baton.yaml");
+  ASSERT_EQ(bad.errors.size(), 2u);
+  EXPECT_EQ(bad.errors[0].path, "auth.anonymousRead");
+  EXPECT_EQ(bad.errors[0].pos.line, 3);
+}
+
 TEST_F(ServeConfigTest, LoadsFromFileAndReportsAnUnreadableOne) {
   write_file(tmp_.path() + "/conf/baton.yaml", kHead + "listen: 0.0.0.0:9000\n");
   ConfigLoad ok = load_serve_config(tmp_.path() + "/conf/baton.yaml");

@@ -242,6 +242,26 @@ TEST_F(ApiRoutes, EveryActionRefusesNoTokenViewerAndWrongToken) {
   EXPECT_EQ(denied, 3 * actions.size()) << audit.body;
 }
 
+TEST_F(ApiRoutes, WebhookRunsCarryTheirRepositoryBranchAndCommit) {
+  // A push payload's repository, ref and head commit (GitHub's field names) land in columns
+  // the runs list filters on.
+  Json body = {{"pipeline", "sleeper"},    {"dir", dir_},
+               {"seconds", "0"},           {"repository", {{"full_name", "org/app"}}},
+               {"ref", "refs/heads/main"}, {"after", "abc123"}};
+  auto r = server_->post("ci", body.dump(), {{"Content-Type", "application/json"}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  start_run("sleeper", dir_, "0");  // no repository
+  auto hit = call("GET", "/api/v1/runs?repository=org/app&branch=main", tokens_["viewer"]);
+  ASSERT_EQ(hit.json["runs"].size(), 1u) << hit.body;
+  EXPECT_EQ(hit.json["runs"][0]["trigger"]["repository"], "org/app");
+  EXPECT_EQ(hit.json["runs"][0]["trigger"]["branch"], "main");
+  EXPECT_EQ(hit.json["runs"][0]["trigger"]["commit"], "abc123");
+  EXPECT_EQ(call("GET", "/api/v1/runs?branch=dev", tokens_["viewer"]).json["runs"].size(), 0u);
+  for (const auto& run : call("GET", "/api/v1/runs", tokens_["viewer"]).json["runs"]) {
+    wait_terminal(run["id"]);
+  }
+}
+
 class AnonymousRead : public ApiServer {
  protected:
   void SetUp() override {
