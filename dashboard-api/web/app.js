@@ -273,7 +273,16 @@
 
   // ================================================================ runs list
   function runsView(root, r) {
-    const filters = { pipeline: r.params.get('pipeline') || '', status: r.params.get('status') || '' };
+    const filters = { pipeline: r.params.get('pipeline') || '', status: r.params.get('status') || '',
+      repository: r.params.get('repository') || '', branch: r.params.get('branch') || '' };
+    // Free-text filters apply on Enter or when the field is left (not on every keystroke).
+    const textFilter = (id, value, placeholder) => {
+      const input = h('input', { id, type: 'search', value, placeholder, size: 14, spellcheck: 'false' });
+      input.addEventListener('change', applyFilters);
+      return input;
+    };
+    const repoInput = textFilter('f-repository', filters.repository, 'any (owner/name)');
+    const branchInput = textFilter('f-branch', filters.branch, 'any');
     const rows = new Map(); // id -> {run, tr}
     let nextCursor = null;
     const pipelineSel = h('select', { id: 'f-pipeline', onchange: applyFilters }, h('option', { value: '' }, 'all pipelines'));
@@ -288,7 +297,9 @@
       h('div', { class: 'bar' }, h('h1', {}, 'Runs'),
         h('div', { class: 'filters' },
           h('label', { for: 'f-pipeline' }, 'Pipeline'), pipelineSel,
-          h('label', { for: 'f-status' }, 'Status'), statusSel, live)),
+          h('label', { for: 'f-status' }, 'Status'), statusSel,
+          h('label', { for: 'f-repository' }, 'Repository'), repoInput,
+          h('label', { for: 'f-branch' }, 'Branch'), branchInput, live)),
       h('table', { class: 'runs' },
         h('thead', {}, h('tr', {}, ['Status', 'Run', 'Pipeline', 'Trigger', 'Repository', 'Created', 'Duration']
           .map((t) => h('th', { scope: 'col' }, t)))),
@@ -299,6 +310,8 @@
       const q = new URLSearchParams();
       if (pipelineSel.value) q.set('pipeline', pipelineSel.value);
       if (statusSel.value) q.set('status', statusSel.value);
+      if (repoInput.value.trim()) q.set('repository', repoInput.value.trim());
+      if (branchInput.value.trim()) q.set('branch', branchInput.value.trim());
       location.hash = `#/${q.toString() ? `?${q}` : ''}`;
     }
     function addPipelineOption(name) {
@@ -311,7 +324,9 @@
       .catch(() => {});
 
     const matches = (run) => (!filters.pipeline || run.pipeline === filters.pipeline) &&
-      (!filters.status || run.status === filters.status);
+      (!filters.status || run.status === filters.status) &&
+      (!filters.repository || (run.trigger && run.trigger.repository) === filters.repository) &&
+      (!filters.branch || (run.trigger && run.trigger.branch) === filters.branch);
     function rowOf(run) {
       const t = run.trigger || {};
       const repo = t.repository ? [t.repository, t.branch && `@${t.branch}`, t.commit && ` ${shortSha(t.commit)}`].filter(Boolean).join('') : '—';
@@ -352,6 +367,8 @@
       const q = new URLSearchParams({ limit: '50' });
       if (filters.pipeline) q.set('pipeline', filters.pipeline);
       if (filters.status) q.set('status', filters.status);
+      if (filters.repository) q.set('repository', filters.repository);
+      if (filters.branch) q.set('branch', filters.branch);
       if (cursor) q.set('cursor', cursor);
       return `/api/v1/runs?${q}`;
     }
