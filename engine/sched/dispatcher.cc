@@ -236,7 +236,11 @@ void Dispatcher::execute(Active* active, store::RunRecord run,
       annotation(run.annotations, kRetryModeAnnotation) == "failed") {
     // Retry failed: what succeeded in the parent is recorded as reused, then treated like a
     // resumed run's finished tasks.
-    auto reused = reuse_succeeded(store_, *plan, *run.parent_run_id, run.id);
+    // Copied already when an earlier process got this far and stopped before the run started.
+    auto mine = store_.list_task_runs(run.id);
+    auto reused = mine.ok() && !mine->empty()
+                      ? Result<std::size_t>(mine->size())
+                      : reuse_succeeded(store_, *plan, *run.parent_run_id, run.id);
     if (!reused.ok()) {
       log("run " + run.id + ": cannot reuse the results of " + *run.parent_run_id + ": " +
           reused.error().message + " (running every task)");
