@@ -518,6 +518,7 @@
     let userPicked = !!r.task;
     let selAttempt = null; // attempt id chosen in the task panel; null = latest
     let traceLoadedFor = null;
+    let traceLoadedAt = 0;
     let lastActions = null;
     let lastApprovals = null;
     const isWaiting = (t) => t.state === 'running' && (t.reason === 'WaitingForApproval' || (t.approval && !FINISHED.has(t.state)));
@@ -571,11 +572,10 @@
       if (approvalsKey !== lastApprovals) { lastApprovals = approvalsKey; renderApprovals(); }
       renderDag();
       keepOpen(taskInfo, renderTask);
-      if (FINISHED.has(run.status) && traceLoadedFor !== run.status) {
+      // The trace once the run is over; while it runs, at most every 5 s (spans land as tasks end).
+      if (FINISHED.has(run.status) ? traceLoadedFor !== run.status : Date.now() - traceLoadedAt > 5000) {
         traceLoadedFor = run.status;
-        loadTrace();
-      } else if (traceLoadedFor === null) {
-        traceLoadedFor = '';
+        traceLoadedAt = Date.now();
         loadTrace();
       }
     }
@@ -611,7 +611,7 @@
       if (run.retries && run.retries.length) {
         links.push(h('span', {}, 'Retried as ', run.retries.map((id, i) => [i ? ', ' : '', h('a', { href: runHref(id), class: 'mono retry-link' }, id)])));
       }
-      fill(head, 
+      fill(head,
         h('div', { class: 'title-row' }, h('h1', {}, run.name || run.id), badge(run.status),
           h('span', { class: 'muted mono small', text: run.id })),
         BAD.has(run.status) && (run.reason || run.message)
