@@ -8,12 +8,13 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const baton = process.env.BATON;
 const modules = process.env.E2E_NODE_MODULES;
 const shots = process.env.E2E_SCREENSHOTS;
 if (!baton || !modules || !shots) throw new Error('set BATON, E2E_NODE_MODULES and E2E_SCREENSHOTS');
-const { chromium } = await import(path.join(modules, 'playwright-core', 'index.mjs'));
+const { chromium } = await import(pathToFileURL(path.resolve(modules, 'playwright-core', 'index.mjs')).href);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-'));
 const marker = path.join(dir, 'flaky-ran-once');
