@@ -4,6 +4,8 @@
 //
 // usage: api_list_bench [RUNS] (default 1000000)
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -56,7 +58,8 @@ Figures measure(api::testing::TestClient& client, const std::string& target,
 
 int main(int argc, char** argv) {
   const long total = argc > 1 ? std::atol(argv[1]) : 1'000'000;
-  const std::string dir = std::filesystem::temp_directory_path() / "baton-api-list-bench";
+  const std::string dir = std::filesystem::temp_directory_path() /
+                          ("baton-api-list-bench-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::int64_t clock = 1'700'000'000'000;

@@ -108,6 +108,22 @@ spec:
       taskSpec:
         steps: [{name: s, image: busybox, script: "echo shipped"}]
 ---
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: {name: final}
+spec:
+  params: [{name: dir}, {name: seconds, default: "0"}]
+  tasks:
+    - name: long
+      params: [{name: seconds, value: $(params.seconds)}]
+      taskSpec:
+        params: [{name: seconds}]
+        steps: [{name: s, image: busybox, script: "echo started; sleep $(params.seconds)"}]
+  finally:
+    - name: cleanup
+      taskSpec:
+        steps: [{name: s, image: busybox, script: "echo cleaned"}]
+---
 apiVersion: triggers.tekton.dev/v1beta1
 kind: EventListener
 metadata: {name: ci}

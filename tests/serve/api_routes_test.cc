@@ -118,7 +118,7 @@ TEST_F(ApiRoutes, ReadsAnswerTheContractShapes) {
 
   // Pipelines and tasks known to the server.
   auto pipelines = call("GET", "/api/v1/pipelines", v);
-  ASSERT_EQ(pipelines.json["pipelines"].size(), 3u) << pipelines.body;
+  ASSERT_EQ(pipelines.json["pipelines"].size(), 4u) << pipelines.body;
   EXPECT_EQ(pipelines.json["pipelines"][0]["name"], "diamond");
   EXPECT_EQ(pipelines.json["pipelines"][0]["tasks"], Json::array({"a", "b", "c", "d"}));
   EXPECT_EQ(call("GET", "/api/v1/tasks", v).status, 200);
@@ -260,6 +260,51 @@ TEST_F(ApiRoutes, WebhookRunsCarryTheirRepositoryBranchAndCommit) {
   for (const auto& run : call("GET", "/api/v1/runs", tokens_["viewer"]).json["runs"]) {
     wait_terminal(run["id"]);
   }
+}
+
+TEST_F(ApiRoutes, CancelModesFollowTekton) {
+  const std::string op = tokens_["operator"];
+  auto state_of = [](const Json& run, const std::string& task) {
+    for (const auto& t : run["tasks"]) {
+      if (t["name"] == task) return t["state"].get<std::string>();
+    }
+    return std::string("absent");
+  };
+  auto running = [&](const std::string& run) {
+    return eventually([&] {
+      auto d = call("GET", "/api/v1/runs/" + run, op);
+      return state_of(d.json, "long") == "running";
+    });
+  };
+  // Cancelled: running tasks are stopped and finally tasks do not run.
+  const std::string a = start_run("final", dir_, "30");
+  ASSERT_TRUE(running(a));
+  ASSERT_EQ(call("POST", "/api/v1/runs/" + a + "/cancel", op, R"({"mode":"Cancelled"})").status,
+            202);
+  Json ra = wait_terminal(a);
+  EXPECT_EQ(ra["status"], "cancelled");
+  EXPECT_EQ(state_of(ra, "long"), "cancelled") << ra.dump(2);
+  EXPECT_NE(state_of(ra, "cleanup"), "succeeded") << ra.dump(2);
+  // CancelledRunFinally: running tasks are stopped, then finally tasks run.
+  const std::string b = start_run("final", dir_, "30");
+  ASSERT_TRUE(running(b));
+  ASSERT_EQ(
+      call("POST", "/api/v1/runs/" + b + "/cancel", op, R"({"mode":"CancelledRunFinally"})").status,
+      202);
+  Json rb = wait_terminal(b);
+  EXPECT_EQ(state_of(rb, "long"), "cancelled") << rb.dump(2);
+  EXPECT_EQ(state_of(rb, "cleanup"), "succeeded") << rb.dump(2);
+  // StoppedRunFinally: running tasks finish, no new ones start, finally tasks run.
+  const std::string c = start_run("final", dir_, "1");
+  ASSERT_TRUE(running(c));
+  ASSERT_EQ(
+      call("POST", "/api/v1/runs/" + c + "/cancel", op, R"({"mode":"StoppedRunFinally"})").status,
+      202);
+  Json rc = wait_terminal(c);
+  EXPECT_EQ(state_of(rc, "long"), "succeeded") << rc.dump(2);
+  EXPECT_EQ(state_of(rc, "cleanup"), "succeeded") << rc.dump(2);
+  // A finished run cannot be cancelled.
+  EXPECT_EQ(call("POST", "/api/v1/runs/" + c + "/cancel", op).status, 409);
 }
 
 class AnonymousRead : public ApiServer {
