@@ -1256,5 +1256,5 @@
     route(true);
   });
   // For tests and the console: the pure parts, no side effects.
-  window.batonDashboard = { Ansi, layoutDag };
+  window.batonDashboard = { Ansi, layoutDag, stream };
 })();

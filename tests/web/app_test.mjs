@@ -11,14 +11,28 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const source = fs.readFileSync(path.join(here, '../../dashboard-api/web/app.js'), 'utf8');
 const noop = () => {};
+const requests = []; // [{path, headers}] seen by the fake fetch
+let responses = []; // queued: arrays of body chunks (strings), one per request
 const sandbox = {
   document: { addEventListener: noop, querySelector: () => null },
-  localStorage: { getItem: () => null, setItem: noop, removeItem: noop },
+  localStorage: { getItem: (k) => (k === 'baton.token' ? 'secret-token' : null), setItem: noop, removeItem: noop },
   addEventListener: noop,
+  setTimeout, clearTimeout, TextDecoder, AbortController,
+  // A server that sends each queued body in the given chunks, then drops the connection.
+  fetch: async (path, init) => {
+    requests.push({ path, headers: { ...init.headers } });
+    const chunks = responses.shift() || [];
+    const enc = new TextEncoder();
+    let i = 0;
+    return {
+      ok: true, status: 200,
+      body: { getReader: () => ({ read: async () => (i < chunks.length ? { value: enc.encode(chunks[i++]), done: false } : { done: true }) }) },
+    };
+  },
 };
 sandbox.window = sandbox;
 vm.runInNewContext(source, sandbox, { filename: 'app.js' });
-const { Ansi, layoutDag } = sandbox.batonDashboard;
+const { Ansi, layoutDag, stream } = sandbox.batonDashboard;
 
 const pieces = (...chunks) => {
   const a = new Ansi();
@@ -73,4 +87,28 @@ test('vertical layout swaps the axes', () => {
 test('a cycle or an unknown dependency does not hang or throw', () => {
   const L = layoutDag([task('a', ['b']), task('b', ['a']), task('c', ['nope'])], false);
   assert.equal(L.nodes.size, 3);
+});
+
+test('SSE over fetch: framing, bearer token, and resume with Last-Event-ID after a drop', async () => {
+  responses = [
+    // split mid-line and mid-field; a comment; CRLF; a two-line data; an event with no id
+    [': hello\n\nid: 1\nevent: log\nda', 'ta: {"a":1}\n\n', 'id: 2\r\nevent: log\r\ndata: x\r\ndata: y\r\n\r\n'],
+    ['event: end\ndata: {"status":"succeeded"}\n\n', 'id: 9\nevent: log\ndata: never\n\n'],
+  ];
+  const seen = [];
+  await new Promise((resolve) => {
+    stream('/api/v1/x', {
+      onEvent(ev) {
+        seen.push([ev.type, ev.data, ev.id]);
+        if (ev.type === 'end') { resolve(); return false; } // handler ends the stream for good
+        return true;
+      },
+    });
+  });
+  assert.deepEqual(seen, [['log', '{"a":1}', '1'], ['log', 'x\ny', '2'], ['end', '{"status":"succeeded"}', null]]);
+  assert.equal(requests.length, 2);
+  assert.equal(requests[0].headers.Authorization, 'Bearer secret-token');
+  assert.equal(requests[0].headers.Accept, 'text/event-stream');
+  assert.equal(requests[0].headers['Last-Event-ID'], undefined);
+  assert.equal(requests[1].headers['Last-Event-ID'], '2');
 });
