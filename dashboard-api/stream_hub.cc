@@ -149,12 +149,24 @@ void StreamHub::catch_up(Follower& f) {
 void StreamHub::loop() {
   std::uint64_t seen = store_.change_count();
   auto keepalive_at = Clock::now() + std::chrono::seconds(15);
+  bool stale = false;  // event_seq_ fell behind while nobody followed
   for (;;) {
     std::vector<std::shared_ptr<Follower>> fresh;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) return;
       fresh.swap(added_);
+    }
+    if (followers_.empty() && fresh.empty()) {
+      // Nobody follows: read nothing (a busy webhook server commits a lot); the cursor is
+      // brought up to date when the next follower comes.
+      stale = true;
+      seen = store_.wait_for_change(seen, std::chrono::seconds(1));
+      continue;
+    }
+    if (stale) {
+      if (auto seq = store_.latest_event_seq(); seq.ok()) event_seq_ = *seq;
+      stale = false;
     }
     for (auto& f : fresh) {
       catch_up(*f);
