@@ -240,6 +240,7 @@
     const [path, query] = raw.split('?');
     const params = new URLSearchParams(query || '');
     const m = path.match(/^\/runs\/([^/]+)(?:\/tasks\/([^/]+)(?:\/steps\/(\d+))?)?\/?$/);
+    if (/^\/deliveries\/?$/.test(path)) return { kind: 'deliveries', params };
     if (m) {
       return { kind: 'run', runId: decodeURIComponent(m[1]), task: m[2] ? decodeURIComponent(m[2]) : null,
         step: m[3] !== undefined ? Number(m[3]) : null, params };
@@ -258,8 +259,12 @@
     view.replaceChildren();
     // A new view: move focus to it so keyboard and screen-reader users start at its top.
     if (!first) { view.focus({ preventScroll: true }); window.scrollTo(0, 0); }
-    document.title = 'Runs · Baton';
-    current = r.kind === 'run' ? runView(view, r) : runsView(view, r);
+    document.title = r.kind === 'deliveries' ? 'Deliveries · Baton' : 'Runs · Baton';
+    current = r.kind === 'run' ? runView(view, r) : r.kind === 'deliveries' ? deliveriesView(view) : runsView(view, r);
+    for (const a of document.querySelectorAll('.top nav a')) {
+      const on = a.id === (r.kind === 'deliveries' ? 'nav-deliveries' : 'nav-runs');
+      if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    }
     current.kind = r.kind;
     current.runId = r.runId;
   }
@@ -268,7 +273,16 @@
 
   // ================================================================ runs list
   function runsView(root, r) {
-    const filters = { pipeline: r.params.get('pipeline') || '', status: r.params.get('status') || '' };
+    const filters = { pipeline: r.params.get('pipeline') || '', status: r.params.get('status') || '',
+      repository: r.params.get('repository') || '', branch: r.params.get('branch') || '' };
+    // Free-text filters apply on Enter or when the field is left (not on every keystroke).
+    const textFilter = (id, value, placeholder) => {
+      const input = h('input', { id, type: 'search', value, placeholder, size: 14, spellcheck: 'false' });
+      input.addEventListener('change', applyFilters);
+      return input;
+    };
+    const repoInput = textFilter('f-repository', filters.repository, 'any (owner/name)');
+    const branchInput = textFilter('f-branch', filters.branch, 'any');
     const rows = new Map(); // id -> {run, tr}
     let nextCursor = null;
     const pipelineSel = h('select', { id: 'f-pipeline', onchange: applyFilters }, h('option', { value: '' }, 'all pipelines'));
@@ -283,7 +297,9 @@
       h('div', { class: 'bar' }, h('h1', {}, 'Runs'),
         h('div', { class: 'filters' },
           h('label', { for: 'f-pipeline' }, 'Pipeline'), pipelineSel,
-          h('label', { for: 'f-status' }, 'Status'), statusSel, live)),
+          h('label', { for: 'f-status' }, 'Status'), statusSel,
+          h('label', { for: 'f-repository' }, 'Repository'), repoInput,
+          h('label', { for: 'f-branch' }, 'Branch'), branchInput, live)),
       h('table', { class: 'runs' },
         h('thead', {}, h('tr', {}, ['Status', 'Run', 'Pipeline', 'Trigger', 'Repository', 'Created', 'Duration']
           .map((t) => h('th', { scope: 'col' }, t)))),
@@ -294,6 +310,8 @@
       const q = new URLSearchParams();
       if (pipelineSel.value) q.set('pipeline', pipelineSel.value);
       if (statusSel.value) q.set('status', statusSel.value);
+      if (repoInput.value.trim()) q.set('repository', repoInput.value.trim());
+      if (branchInput.value.trim()) q.set('branch', branchInput.value.trim());
       location.hash = `#/${q.toString() ? `?${q}` : ''}`;
     }
     function addPipelineOption(name) {
@@ -306,7 +324,9 @@
       .catch(() => {});
 
     const matches = (run) => (!filters.pipeline || run.pipeline === filters.pipeline) &&
-      (!filters.status || run.status === filters.status);
+      (!filters.status || run.status === filters.status) &&
+      (!filters.repository || (run.trigger && run.trigger.repository) === filters.repository) &&
+      (!filters.branch || (run.trigger && run.trigger.branch) === filters.branch);
     function rowOf(run) {
       const t = run.trigger || {};
       const repo = t.repository ? [t.repository, t.branch && `@${t.branch}`, t.commit && ` ${shortSha(t.commit)}`].filter(Boolean).join('') : '—';
@@ -347,6 +367,8 @@
       const q = new URLSearchParams({ limit: '50' });
       if (filters.pipeline) q.set('pipeline', filters.pipeline);
       if (filters.status) q.set('status', filters.status);
+      if (filters.repository) q.set('repository', filters.repository);
+      if (filters.branch) q.set('branch', filters.branch);
       if (cursor) q.set('cursor', cursor);
       return `/api/v1/runs?${q}`;
     }
@@ -422,6 +444,71 @@
     return { dispose() { events.close(); clearInterval(tick); if (timer) clearTimeout(timer); } };
   }
 
+  // ================================================================ webhook deliveries
+  // What arrived at /hooks/*, and why each was accepted, filtered or rejected; operators can
+  // process a stored delivery again (e.g. after fixing a trigger).
+  function deliveriesView(root) {
+    const tbody = h('tbody');
+    const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load older deliveries');
+    const refresh = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
+    const empty = h('p', { class: 'empty', hidden: true }, 'No webhook deliveries yet.');
+    let cursor = null;
+    root.append(h('div', { class: 'bar' }, h('h1', {}, 'Webhook deliveries'), refresh),
+      h('table', { class: 'runs deliveries' },
+        h('thead', {}, h('tr', {}, ['Result', 'Received', 'Listener', 'Event', 'Why', 'Runs', '']
+          .map((t) => h('th', { scope: 'col' }, t)))),
+        tbody),
+      empty, more);
+    const resultState = { accepted: 'succeeded', filtered: 'skipped', rejected: 'failed' };
+    function rowOf(d) {
+      const cell = h('td', { 'data-label': 'Runs' }, (d.runs || []).map((id, i) => [i ? ', ' : '', h('a', { href: runHref(id), class: 'mono small' }, id)]));
+      const actions = h('td', { 'data-label': '' });
+      if (canOperate() && d.result !== 'rejected') {
+        const b = h('button', { type: 'button', class: 'secondary small' }, 'Redeliver');
+        b.addEventListener('click', async () => {
+          b.disabled = true;
+          try {
+            const res = await api(`/api/v1/deliveries/${encodeURIComponent(d.id)}/redeliver`, { method: 'POST' });
+            const runs = res.runs || [];
+            actions.replaceChildren(h('span', { class: 'small' }, runs.length ? 'new run ' : 'processed again',
+              runs.map((r, i) => [i ? ', ' : '', h('a', { href: runHref(r.id), class: 'mono' }, r.id)])));
+          } catch (e) {
+            showError(`Redeliver failed: ${e.message}`);
+            b.disabled = false;
+          }
+        });
+        actions.append(b);
+      }
+      const st = resultState[d.result] || 'pending';
+      return h('tr', { class: 'run-row', 'data-delivery': d.id },
+        h('td', { 'data-label': 'Result' }, h('span', { class: `badge s-${st}` }, d.result)),
+        h('td', { 'data-label': 'Received', title: iso(d.received_at) }, fmtTime(d.received_at)),
+        h('td', { 'data-label': 'Listener' }, d.listener, h('div', { class: 'muted small' }, d.source)),
+        h('td', { 'data-label': 'Event' }, d.event_type || '—',
+          h('div', { class: 'muted small mono ellipsis', title: d.id }, d.id)),
+        h('td', { 'data-label': 'Why' }, d.reason || '—', d.duplicates ? h('div', { class: 'muted small' }, `${d.duplicates} duplicate${d.duplicates === 1 ? '' : 's'} ignored`) : null),
+        cell, actions);
+    }
+    async function load(append) {
+      try {
+        const q = new URLSearchParams({ limit: '50' });
+        if (append && cursor) q.set('cursor', cursor);
+        const d = await api(`/api/v1/deliveries?${q}`);
+        if (!append) tbody.replaceChildren();
+        for (const x of d.deliveries || []) tbody.append(rowOf(x));
+        cursor = d.next_cursor || null;
+        more.hidden = !cursor;
+        empty.hidden = tbody.children.length > 0;
+      } catch (e) {
+        showError(`Loading deliveries failed: ${e.message}`);
+      }
+    }
+    more.addEventListener('click', () => load(true));
+    refresh.addEventListener('click', () => load(false));
+    load(false);
+    return { dispose() {} };
+  }
+
   // ================================================================ run page
   function runView(root, r) {
     const runId = r.runId;
@@ -431,6 +518,7 @@
     let userPicked = !!r.task;
     let selAttempt = null; // attempt id chosen in the task panel; null = latest
     let traceLoadedFor = null;
+    let traceLoadedAt = 0;
     let lastActions = null;
     let lastApprovals = null;
     const isWaiting = (t) => t.state === 'running' && (t.reason === 'WaitingForApproval' || (t.approval && !FINISHED.has(t.state)));
@@ -484,11 +572,10 @@
       if (approvalsKey !== lastApprovals) { lastApprovals = approvalsKey; renderApprovals(); }
       renderDag();
       keepOpen(taskInfo, renderTask);
-      if (FINISHED.has(run.status) && traceLoadedFor !== run.status) {
+      // The trace once the run is over; while it runs, at most every 5 s (spans land as tasks end).
+      if (FINISHED.has(run.status) ? traceLoadedFor !== run.status : Date.now() - traceLoadedAt > 5000) {
         traceLoadedFor = run.status;
-        loadTrace();
-      } else if (traceLoadedFor === null) {
-        traceLoadedFor = '';
+        traceLoadedAt = Date.now();
         loadTrace();
       }
     }
@@ -524,7 +611,7 @@
       if (run.retries && run.retries.length) {
         links.push(h('span', {}, 'Retried as ', run.retries.map((id, i) => [i ? ', ' : '', h('a', { href: runHref(id), class: 'mono retry-link' }, id)])));
       }
-      fill(head, 
+      fill(head,
         h('div', { class: 'title-row' }, h('h1', {}, run.name || run.id), badge(run.status),
           h('span', { class: 'muted mono small', text: run.id })),
         BAD.has(run.status) && (run.reason || run.message)
@@ -1169,5 +1256,5 @@
     route(true);
   });
   // For tests and the console: the pure parts, no side effects.
-  window.batonDashboard = { Ansi, layoutDag };
+  window.batonDashboard = { Ansi, layoutDag, stream };
 })();

@@ -8,12 +8,13 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const baton = process.env.BATON;
 const modules = process.env.E2E_NODE_MODULES;
 const shots = process.env.E2E_SCREENSHOTS;
 if (!baton || !modules || !shots) throw new Error('set BATON, E2E_NODE_MODULES and E2E_SCREENSHOTS');
-const { chromium } = await import(path.join(modules, 'playwright-core', 'index.mjs'));
+const { chromium } = await import(pathToFileURL(path.resolve(modules, 'playwright-core', 'index.mjs')).href);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-e2e-'));
 const marker = path.join(dir, 'flaky-ran-once');
@@ -175,6 +176,8 @@ async function shot(page, name, { content = false } = {}) {
   log(`screenshot ${name}`);
 }
 
+// A push-like body (GitHub's field names): the run carries repository, branch and commit.
+const push = (who) => ({ who, repository: { full_name: 'acme/shop' }, ref: 'refs/heads/main', after: '9fceb02d0ae598e95dc970b74767f19372d61af8' });
 const stateOf = (page, task) => page.getAttribute(`svg.dag g.node[data-task="${task}"]`, 'data-state').catch(() => null);
 // The node is redrawn on every live update: read it in one evaluation, and again if the read
 // fell between two redraws.
@@ -250,11 +253,12 @@ async function main() {
   await page.waitForSelector('.live.on');
 
   // 3. A webhook starts the pipeline; the open runs list shows it without a reload (SSE).
-  const hook = await fetch(`${base}/hooks/e2e`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ who: 'on-call' }) });
+  const hook = await fetch(`${base}/hooks/e2e`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(push('on-call')) });
   if (hook.status !== 202 && hook.status !== 200 && hook.status !== 201) throw new Error(`webhook answered ${hook.status}: ${await hook.text()}`);
   const row = await page.waitForSelector('tr.run-row.s-running, tr.run-row.s-queued', { timeout: STEP_TIMEOUT });
   const runId = await row.getAttribute('data-run');
   log(`run ${runId} appeared in the list`);
+  if (!(await row.textContent()).includes('acme/shop@main 9fceb02')) throw new Error(`no repository in the row: ${await row.textContent()}`);
   await page.waitForSelector(`tr.run-row.s-running[data-run="${runId}"]`, { timeout: STEP_TIMEOUT });
   await shot(page, 'runs-list-live.png', { content: true });
 
@@ -334,7 +338,7 @@ async function main() {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(`${base}/#/`);
   await page.waitForSelector('.live.on');
-  const hook2 = await fetch(`${base}/hooks/e2e`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ who: 'cancel-me' }) });
+  const hook2 = await fetch(`${base}/hooks/e2e`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(push('cancel-me')) });
   if (hook2.status >= 300) throw new Error(`webhook answered ${hook2.status}`);
   const row2 = await page.waitForSelector('tr.run-row.s-running', { timeout: STEP_TIMEOUT });
   const cancelId = await row2.getAttribute('data-run');
@@ -371,9 +375,23 @@ async function main() {
   await page.selectOption('#f-pipeline', 'e2e-gated');
   await until('the pipeline filter', async () => /pipeline=e2e-gated/.test(page.url()) &&
     (await page.$$eval('tr.run-row', (rs) => rs.length === 1 && rs[0].textContent.includes('e2e-gated'))));
+  await page.goto(`${base}/#/`);
+  await page.fill('#f-repository', 'acme/shop');
+  await page.press('#f-repository', 'Enter');
+  await until('the repository filter', async () => /repository=acme%2Fshop/.test(page.url()) &&
+    (await page.$$eval('tr.run-row', (rs) => rs.length >= 2 && rs.every((r) => r.textContent.includes('acme/shop') &&
+      !r.textContent.includes('e2e-gated')))));
   await page.goto(`${base}/#/?status=failed`);
   await until('the status filter', async () => (await page.$$eval('tr.run-row', (rs) => rs.map((r) => r.dataset.run))).join() === runId);
   await page.click(`tr.run-row[data-run="${runId}"] a.run-link`);
+  await page.waitForSelector('#btn-rerun');
+
+  // Deliveries: the three webhooks, accepted, each with its run.
+  await page.click('#nav-deliveries');
+  await until('the deliveries list', async () => (await page.$$('tr[data-delivery] .badge.s-succeeded')).length === 3);
+  if (!(await page.$(`tr[data-delivery] a[href="#/runs/${encodeURIComponent(runId)}"]`))) throw new Error('delivery does not link its run');
+  await shot(page, 'deliveries.png', { content: true });
+  await page.goto(`${base}/#/runs/${encodeURIComponent(runId)}`);
   await page.waitForSelector('#btn-rerun');
 
   // 10. An action the server refuses is shown with its status and message: the operator's token

@@ -16,6 +16,8 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 [[ -x $chromium ]] || { echo "e2e: $chromium is missing (scripts/deps.sh installs chromium)"; exit 1; }
 cache=${BATON_E2E_CACHE:-$build/e2e-node}
 mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)  # absolute: node resolves the module path below, not the shell
+baton=$(cd "$(dirname "$baton")" && pwd)/$(basename "$baton")
 if ! cmp -s "$here/package-lock.json" "$cache/package-lock.json" ||
   [[ ! -f $cache/node_modules/playwright-core/package.json ]]; then
   cp "$here/package.json" "$here/package-lock.json" "$cache/"
