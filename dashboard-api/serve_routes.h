@@ -7,11 +7,12 @@
 #include "dashboard-api/api_routes.h"
 #include "dashboard-api/health_routes.h"
 #include "dashboard-api/router.h"
+#include "dashboard-api/web_routes.h"
 #include "dashboard-api/webhook_routes.h"
 
 namespace baton::api {
 
-/// Adds /healthz, /readyz, /metrics, POST /hooks/{listener} and the /api/v1 routes.
+/// Adds /healthz, /readyz, /metrics, POST /hooks/{listener}, the /api/v1 routes and the page.
 inline void add_serve_routes(Router& router, std::function<bool()> ready,
                              const telemetry::Metrics& metrics, const WebhookContext& webhook,
                              const ApiContext& api) {
@@ -19,6 +20,7 @@ inline void add_serve_routes(Router& router, std::function<bool()> ready,
   add_metrics_route(router, metrics);
   add_webhook_routes(router, webhook);
   add_api_routes(router, api);
+  add_web_routes(router);
 }
 
 }  // namespace baton::api

@@ -15,7 +15,6 @@
 #include "dashboard-api/serve_routes.h"
 #include "dashboard-api/sources.h"
 #include "dashboard-api/stream_hub.h"
-#include "dashboard-api/web_routes.h"
 #include "dashboard-api/webhook_routes.h"
 #include "engine/cmd/commands.h"
 #include "engine/cmd/serve_catalog.h"
@@ -257,7 +256,6 @@ int run_serve(const std::vector<std::string>& args) {
   actx.hub = &hub;
   api::add_serve_routes(
       *router, [&ready] { return ready.load(); }, metrics, wctx, actx);
-  api::add_web_routes(*router);  // the page; not part of the REST API in schemas/openapi.yaml
 
   api::ServerOptions sopt;
   sopt.address = config.address;
