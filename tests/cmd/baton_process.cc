@@ -1,12 +1,16 @@
 #include "tests/cmd/baton_process.h"
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -18,6 +22,9 @@ int spawn_baton(const std::vector<std::string>& args, const std::vector<std::str
                 const std::string& log_path) {
   pid_t pid = fork();
   if (pid == 0) {
+    // A crashed or killed test must not leave a `baton serve` behind. Tests spawn from their
+    // main thread, whose exit is the process's (PDEATHSIG follows the spawning thread).
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1) _exit(125);
     for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
     FILE* f = std::freopen(log_path.c_str(), "w", stdout);
     if (!f || dup2(fileno(stdout), 2) < 0) _exit(126);
@@ -44,13 +51,33 @@ ProcessResult run_baton(const std::vector<std::string>& args, const std::vector<
   std::stringstream ss;
   ss << f.rdbuf();
   r.output = ss.str();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
   return r;
 }
+
+namespace {
+std::mutex temp_dirs_mu;
+std::vector<std::string>& temp_dirs() {
+  static std::vector<std::string> dirs;
+  return dirs;
+}
+// Removes every directory make_temp_dir handed out when the test process exits normally.
+void remove_temp_dirs() {
+  std::lock_guard<std::mutex> lock(temp_dirs_mu);
+  std::error_code ec;
+  for (const auto& d : temp_dirs()) std::filesystem::remove_all(d, ec);
+}
+}  // namespace
 
 std::string make_temp_dir() {
   char tmpl[] = "/tmp/baton-cmdtest-XXXXXX";
   char* d = mkdtemp(tmpl);
-  return d ? d : "/tmp";
+  if (!d) return "/tmp";
+  std::lock_guard<std::mutex> lock(temp_dirs_mu);
+  if (temp_dirs().empty()) std::atexit(remove_temp_dirs);
+  temp_dirs().push_back(d);
+  return d;
 }
 
 void write_text(const std::string& path, const std::string& text) {
