@@ -238,6 +238,9 @@ void Dispatcher::execute(Active* active, store::RunRecord run,
     // resumed run's finished tasks.
     // Copied already when an earlier process got this far and stopped before the run started.
     auto mine = store_.list_task_runs(run.id);
+    if (auto carried = carry_workspaces(options_.home, *run.parent_run_id, run.id); !carried.ok()) {
+      log("run " + run.id + ": " + carried.error().message + " (starting with empty workspaces)");
+    }
     auto reused = mine.ok() && !mine->empty()
                       ? Result<std::size_t>(mine->size())
                       : reuse_succeeded(store_, *plan, *run.parent_run_id, run.id);

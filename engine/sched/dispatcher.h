@@ -97,6 +97,13 @@ inline constexpr char kRetryModeAnnotation[] = "baton.dev/retry-mode";
 Result<std::size_t> reuse_succeeded(store::RunStore& store, const RunPlan& plan,
                                     const std::string& parent_id, const std::string& run_id);
 
+/// Retry failed: the retry starts from the parent's run-scoped workspaces (emptyDir and
+/// volumeClaimTemplate directories under `<home>/runs/<parent>/workspaces`) as the parent left
+/// them, so a reused task's files (a checkout) are there for the tasks that run again. Copied
+/// once, atomically (a crash mid-copy leaves no half tree); a no-op when the parent has none.
+Status carry_workspaces(const std::string& home, const std::string& parent_id,
+                        const std::string& run_id);
+
 /// What the store knows of each pipeline task of `run`: tasks with a successful attempt (every
 /// matrix instance) keep their results; others report the attempts they spent.
 Result<std::map<std::string, PriorTask>> prior_from_store(store::RunStore& store,

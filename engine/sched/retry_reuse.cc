@@ -1,5 +1,7 @@
 // Retry failed: which attempts of the original run a retry reuses instead of running again.
 
+#include <filesystem>
+
 #include "engine/sched/dispatcher.h"
 
 namespace baton::sched {
@@ -45,6 +47,26 @@ Result<std::size_t> reuse_succeeded(store::RunStore& store, const RunPlan& plan,
   auto copied = store.reuse_task_runs(run_id, sources);
   if (!copied.ok()) return copied.error();
   return copied->size();
+}
+
+Status carry_workspaces(const std::string& home, const std::string& parent_id,
+                        const std::string& run_id) {
+  namespace fs = std::filesystem;
+  const fs::path from = fs::path(home) / "runs" / parent_id / "workspaces";
+  const fs::path to = fs::path(home) / "runs" / run_id / "workspaces";
+  std::error_code ec;
+  if (!fs::is_directory(from, ec) || fs::exists(to, ec)) return {};
+  const fs::path partial = to.string() + ".partial";
+  fs::remove_all(partial, ec);
+  fs::create_directories(partial.parent_path(), ec);
+  fs::copy(from, partial, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+  if (!ec) fs::rename(partial, to, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove_all(partial, ignored);
+    return Fail("cannot copy the workspaces of " + parent_id + ": " + ec.message());
+  }
+  return {};
 }
 
 }  // namespace baton::sched

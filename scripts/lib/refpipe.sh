@@ -62,6 +62,24 @@ refpipe_commit_app() {
   rm -rf "$work"
 }
 
+# refpipe_registry_start STATE: starts the registry of $STATE/registry.yml on $REFPIPE_REGISTRY
+# (again after refpipe_registry_stop: same port, same storage); sets REFPIPE_REGISTRY_PID.
+refpipe_registry_start() {
+  local state=$1
+  docker-registry serve "$state/registry.yml" >> "$state/registry.log" 2>&1 &
+  REFPIPE_REGISTRY_PID=$!
+  REFPIPE_PIDS+=($!)
+  refpipe_wait 20 curl -sf "http://$REFPIPE_REGISTRY/v2/" ||
+    { cat "$state/registry.log"; echo "registry did not start" >&2; return 1; }
+}
+
+# refpipe_registry_stop: stops the registry (an outage, for the retry-failed path).
+refpipe_registry_stop() {
+  kill "$REFPIPE_REGISTRY_PID" 2>/dev/null || true
+  wait "$REFPIPE_REGISTRY_PID" 2>/dev/null || true
+  ! curl -sf -m 2 "http://$REFPIPE_REGISTRY/v2/" >/dev/null 2>&1
+}
+
 # refpipe_up STATE_DIR BATON [TRIVY_REPORT] [NOTIFY_URL]: fresh repositories, registry, serve.
 # Sets REFPIPE_GIT_PORT, REFPIPE_REGISTRY, REFPIPE_SERVE_URL, REFPIPE_SECRET, REFPIPE_STORE.
 refpipe_up() {
@@ -102,10 +120,7 @@ storage:
 http:
   addr: $REFPIPE_REGISTRY
 YAML
-  docker-registry serve "$state/registry.yml" > "$state/registry.log" 2>&1 &
-  REFPIPE_PIDS+=($!)
-  refpipe_wait 20 curl -sf "http://$REFPIPE_REGISTRY/v2/" ||
-    { cat "$state/registry.log"; echo "registry did not start" >&2; return 1; }
+  refpipe_registry_start "$state" || return 1
 
   REFPIPE_SECRET=$(openssl rand -hex 20)
   ln -s "$REFPIPE_ROOT/pipelines/build-scan-push-deploy.yaml" "$state/catalog/"

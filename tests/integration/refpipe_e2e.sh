@@ -12,7 +12,8 @@
 # Then: a redelivery of the same webhook is deduplicated (same run, nothing new); two pushes in
 # a row run one after the other (concurrency group repo-branch, FIFO) and the last one's tag
 # wins; a GitLab push of the deployed commit runs with a no-op GitOps step; a commit that breaks the unit test fails the run at `build`, nothing after it runs, and
-# the notification names the failed task.
+# the notification names the failed task; with the registry down a run fails at `image`, and
+# `baton retry --failed` after it is back reuses clone/build/scan and deploys.
 #   usage: refpipe_e2e.sh BATON_BINARY CORPUS_DIR
 set -euo pipefail
 baton=$1
@@ -129,6 +130,37 @@ check "nothing after build ran" bash -c "! grep -q '^\[\(scan\|image\|deploy\):'
 check "manifest repo untouched" test "$(git --git-dir "$world/git/demo-manifests.git" rev-parse main)" = "$deployed"
 check "finally notify carried the failure" \
   grep -q '"status":"Failed","failed":"build"' <(tail -n1 "$state/notify.jsonl")
+
+# 5. Retry failed after an outage: the registry is down, so a push of the fixed code fails at
+# `image`; once it is back, `baton retry --failed` reuses clone, build and scan (their results
+# and the workspace they left: the built binary) and runs only image and deploy.
+check "registry stopped" refpipe_registry_stop
+c5=$(refpipe_commit_app "$world" "fix the greeting" src/greeting.cc \
+  "$(git --git-dir "$world/git/demo-app.git" show "$c3:src/greeting.cc")")
+run5=$(refpipe_github_push "$world" "$c5" delivery-5 | refpipe_run_id)
+refpipe_follow "$baton" "$run5" 300 > "$state/run5.log" || true
+check "run 5 failed at image (registry down)" \
+  test "$(refpipe_status "$baton" "$run5")" = failed
+check "run 5 built before failing" grep -q 'tests passed, 0 tests failed out of 2' "$state/run5.log"
+check "registry back on the same port" refpipe_registry_start "$world"
+token=$("$baton" token create --role operator --name e2e --store "$REFPIPE_STORE" 2>/dev/null)
+run6=$("$baton" retry --server "$REFPIPE_SERVE_URL" --token "$token" --failed "$run5")
+check "retry created a new run" test -n "$run6" -a "$run6" != "$run5"
+refpipe_follow "$baton" "$run6" 300 > "$state/run6.log" ||
+  { cat "$state/run6.log"; failures=$((failures + 1)); }
+check "the retry succeeded" test "$(refpipe_status "$baton" "$run6")" = succeeded
+check "the retry did not clone, build or scan again" \
+  bash -c "! grep -q '^\[\(clone\|build\|scan\):' '$state/run6.log'"
+check "the retry pushed the image built by run 5" grep -q "^\[image:" "$state/run6.log"
+check "the fixed commit is deployed" test "$(manifest_tag)" = "$c5"
+detail=$(curl -sf -H "Authorization: Bearer $token" "$REFPIPE_SERVE_URL/api/v1/runs/$run6")
+check "the API shows clone, build, scan reused and the link to run 5" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+state = {t["name"]: t["state"] for t in d["tasks"]}
+ok = d["retry_of"] == sys.argv[1] and all(state[t] == "reused" for t in ("clone", "build", "scan"))
+ok = ok and state["image"] == "succeeded" and state["deploy"] == "succeeded"
+sys.exit(0 if ok else print(state, d["retry_of"]) or 1)' "$run5" <<<"$detail"
 
 if ((failures)); then
   echo "refpipe e2e: $failures check(s) failed; serve log:"
