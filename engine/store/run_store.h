@@ -83,9 +83,14 @@ class RunStore {
 
   /// Queued runs, oldest first (the dispatcher's queue), at most `limit`.
   Result<std::vector<RunRecord>> list_queued_runs(int limit = 1000);
-  /// The oldest `limit` queued runs, light: id, group and the value of annotation
-  /// `policy_annotation`.
-  Result<std::vector<QueueEntry>> list_queue(int limit, const std::string& policy_annotation);
+  /// The oldest `limit` queued runs (after `after` in queue order when given), light: id,
+  /// group, queued_at and the value of annotation `policy_annotation`.
+  Result<QueuePage> list_queue(int limit, const std::string& policy_annotation,
+                               const QueueEntry* after = nullptr);
+  /// The queued runs whose rowid is above `rowid` (inserted since a QueuePage's max_rowid),
+  /// in queue order: the dispatcher reads only these when runs were added to a queue it knows.
+  Result<QueuePage> list_queue_inserted_after(std::int64_t rowid,
+                                              const std::string& policy_annotation);
   /// How many runs are in `state`.
   Result<std::int64_t> count_runs_in_state(RunState state);
   /// Every run in `state` (no paging; for running runs at start-up and the dispatcher).
