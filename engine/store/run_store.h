@@ -25,6 +25,7 @@
 #include "engine/common/result.h"
 #include "engine/store/records.h"
 #include "engine/store/sqlite.h"
+#include "engine/store/wal_checkpointer.h"
 
 namespace baton::store {
 
@@ -227,6 +228,7 @@ class RunStore {
   std::mutex read_mu_;
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Database> reader_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // declared after writer_: stops first
   std::function<std::int64_t()> clock_;
   bool writer_synchronous_full_ = false;
   // Group commit of deliveries (record_delivery).
