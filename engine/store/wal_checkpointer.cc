@@ -1,5 +1,8 @@
 #include "engine/store/wal_checkpointer.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 namespace baton::store {
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(Database& writer,
@@ -13,7 +16,15 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(Database& writer
 
 WalCheckpointer::WalCheckpointer(Database& writer, std::unique_ptr<Database> own, int pages)
     : writer_(writer), own_(std::move(own)), pages_(pages > 0 ? pages : 1) {
+  // The thread takes no process signals: commands that sigwait for SIGINT/SIGTERM (baton run)
+  // may block them only after the store is open, and a thread that did not block them would
+  // take the default action (death) for the whole process. Blocked around the spawn, so the
+  // new thread starts with everything blocked.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
   thread_ = std::thread([this] { loop(); });
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   writer_.set_wal_hook([this](int wal_pages) {
     if (wal_pages < pages_) return;
     {
