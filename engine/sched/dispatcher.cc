@@ -1,5 +1,6 @@
 #include "engine/sched/dispatcher.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "engine/resolve/resolver.h"
@@ -134,18 +135,79 @@ void Dispatcher::reap() {
   }
 }
 
+namespace {
+
+// Runs considered per round: the oldest this many decide what starts; a deeper queue waits.
+constexpr std::size_t kQueueWindow = 1000;
+
+bool queue_before(const store::QueueEntry& a, const store::QueueEntry& b) {
+  return a.queued_at != b.queued_at ? a.queued_at < b.queued_at : a.id < b.id;
+}
+
+}  // namespace
+
+Status Dispatcher::refresh_queue() {
+  const auto now = SteadyClock::now();
+  if (queue_valid_ && queue_truncated_ && queue_.empty()) queue_valid_ = false;
+  if (!queue_valid_ || now - queue_read_at_ >= options_.poll) {
+    auto page = store_.list_queue(kQueueWindow, kConcurrencyPolicyAnnotation);
+    if (!page.ok()) return page.error();
+    queue_ = std::move(page->entries);
+    queue_rowid_ = page->max_rowid;
+    queue_truncated_ = queue_.size() >= kQueueWindow;
+    queue_valid_ = true;
+    queue_read_at_ = now;
+    if (hooks_.queue_depth) {
+      auto depth = queue_truncated_ ? store_.count_runs_in_state(store::RunState::kQueued)
+                                    : Result<std::int64_t>(std::int64_t(queue_.size()));
+      if (depth.ok()) hooks_.queue_depth(static_cast<std::size_t>(*depth));
+    }
+    return {};
+  }
+  if (queue_truncated_) {
+    // New runs queue behind the window; refill only what the window lost.
+    if (queue_.size() >= kQueueWindow) return {};
+    const std::size_t want = kQueueWindow - queue_.size();
+    auto page =
+        store_.list_queue(static_cast<int>(want), kConcurrencyPolicyAnnotation, &queue_.back());
+    if (!page.ok()) return page.error();
+    if (page->entries.size() < want) {
+      queue_truncated_ = false;
+      queue_rowid_ = page->max_rowid;
+    }
+    for (auto& e : page->entries) queue_.push_back(std::move(e));
+    return {};
+  }
+  auto page = store_.list_queue_inserted_after(queue_rowid_, kConcurrencyPolicyAnnotation);
+  if (!page.ok()) return page.error();
+  queue_rowid_ = page->max_rowid;
+  for (auto& e : page->entries) {
+    // Usually at the end; a run queued in the same millisecond may sort before the last.
+    auto at = std::upper_bound(queue_.begin(), queue_.end(), e, queue_before);
+    queue_.insert(at, std::move(e));
+  }
+  if (queue_.size() > kQueueWindow) {
+    queue_.resize(kQueueWindow);
+    queue_truncated_ = true;
+  } else if (hooks_.queue_depth) {
+    hooks_.queue_depth(queue_.size());
+  }
+  return {};
+}
+
+void Dispatcher::forget_queued(const std::string& id) {
+  auto it = std::find_if(queue_.begin(), queue_.end(),
+                         [&](const store::QueueEntry& e) { return e.id == id; });
+  if (it != queue_.end()) queue_.erase(it);
+}
+
 void Dispatcher::dispatch_once() {
-  // The oldest 1,000 decide what starts; a deeper queue waits its turn.
-  auto queued = store_.list_queue(1000, kConcurrencyPolicyAnnotation);
-  if (!queued.ok()) {
-    log("cannot read the run queue: " + queued.error().message);
+  if (auto s = refresh_queue(); !s.ok()) {
+    queue_valid_ = false;
+    log("cannot read the run queue: " + s.error().message);
     return;
   }
-  if (hooks_.queue_depth) {
-    auto depth = queued->size() < 1000 ? Result<std::int64_t>(std::int64_t(queued->size()))
-                                       : store_.count_runs_in_state(store::RunState::kQueued);
-    if (depth.ok()) hooks_.queue_depth(static_cast<std::size_t>(*depth));
-  }
+  const std::vector<store::QueueEntry>* queued = &queue_;
   std::vector<QueuedRun> wanted;
   std::map<std::string, std::string> group_of;
   for (const auto& e : *queued) {
@@ -162,6 +224,7 @@ void Dispatcher::dispatch_once() {
   }
   DispatchPlan plan = plan_dispatch(wanted, executing, options_.max_runs);
   for (const auto& id : plan.supersede_queued) {
+    forget_queued(id);
     (void)store_.update_run_status(
         id, store::RunState::kCancelled, "Cancelled",
         "superseded by a newer run of concurrency group " + group_of[id]);
@@ -175,9 +238,15 @@ void Dispatcher::dispatch_once() {
     }
   }
   for (const auto& id : plan.start) {
+    forget_queued(id);
     auto run = store_.get_run(id);
     if (!run.ok()) {
       log("cannot read queued run " + id + ": " + run.error().message);
+      queue_valid_ = false;
+      continue;
+    }
+    if (run->state != store::RunState::kQueued) {
+      queue_valid_ = false;  // left the queue behind our back: read it whole next round
       continue;
     }
     launch(*run, {});
@@ -302,6 +371,7 @@ Status Dispatcher::cancel(const std::string& run_id, StopRequest how) {
   if (run->state != store::RunState::kQueued) {
     return Fail("run " + run_id + " is " + std::string(store::to_string(run->state)), "conflict");
   }
+  forget_queued(run_id);
   return store_.update_run_status(run_id, store::RunState::kCancelled, "Cancelled",
                                   "cancelled before it started");
 }

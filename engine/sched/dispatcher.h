@@ -68,6 +68,8 @@ class Dispatcher {
   struct Active;
   void loop();
   void dispatch_once();
+  Status refresh_queue();
+  void forget_queued(const std::string& id);
   void launch(const store::RunRecord& run, std::map<std::string, PriorTask> prior);
   void execute(Active* active, store::RunRecord run, std::map<std::string, PriorTask> prior);
   void reap();
@@ -85,6 +87,14 @@ class Dispatcher {
   bool wake_ = false;
   bool stopping_ = false;
   std::map<std::string, std::unique_ptr<Active>> active_;  // run id -> executing run
+  // The head of the durable queue as last read, in queue order; rounds read only what changed
+  // (webhooks notify hundreds of times a second, a full read costs O(queue)). Runs only enter
+  // the queue by insertion and leave it through this class, and it is read whole every `poll`.
+  std::vector<store::QueueEntry> queue_;
+  bool queue_valid_ = false;      // false: read it whole next round
+  bool queue_truncated_ = false;  // the store holds more queued runs than queue_ (the window)
+  std::int64_t queue_rowid_ = 0;  // runs above this rowid are not in queue_ yet
+  std::chrono::steady_clock::time_point queue_read_at_{};
   std::thread thread_;
 };
 

@@ -177,8 +177,16 @@ struct DeliveryOutcome {
 /// A queued run as the dispatcher's policy needs it (no spec: the queue is read often).
 struct QueueEntry {
   std::string id;
-  std::string group;   // concurrency group, "" if none
-  std::string policy;  // the value of the annotation the caller named, "" if absent
+  std::string group;           // concurrency group, "" if none
+  std::string policy;          // the value of the annotation the caller named, "" if absent
+  std::int64_t queued_at = 0;  // with id, the queue order
+};
+
+/// A read of the queue and the largest runs rowid of the same snapshot: a run inserted later
+/// has a larger rowid (runs are never deleted), so it is what a read "inserted after" finds.
+struct QueuePage {
+  std::vector<QueueEntry> entries;
+  std::int64_t max_rowid = 0;
 };
 
 /// A bearer token of the API; only the SHA-256 of the secret is stored.

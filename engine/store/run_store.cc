@@ -100,9 +100,14 @@ Result<std::unique_ptr<RunStore>> RunStore::open(const std::string& path, RunSto
   auto reader = Database::open(path, options.database);
   if (!reader.ok()) return reader.error();
   auto clock = options.clock_ms ? std::move(options.clock_ms) : std::function(system_now_ms);
-  return std::unique_ptr<RunStore>(new RunStore(std::move(writer).value(),
-                                                std::move(reader).value(), std::move(clock),
-                                                options.database.synchronous_full));
+  std::unique_ptr<RunStore> store(new RunStore(std::move(writer).value(), std::move(reader).value(),
+                                               std::move(clock),
+                                               options.database.synchronous_full));
+  // Checkpoints leave the commits (a delivery's group commit must not copy the WAL).
+  auto checkpointer = WalCheckpointer::start(*store->writer_, options.database);
+  if (!checkpointer.ok()) return checkpointer.error();
+  store->checkpointer_ = std::move(checkpointer).value();
+  return store;
 }
 
 namespace {

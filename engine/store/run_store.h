@@ -25,6 +25,7 @@
 #include "engine/common/result.h"
 #include "engine/store/records.h"
 #include "engine/store/sqlite.h"
+#include "engine/store/wal_checkpointer.h"
 
 namespace baton::store {
 
@@ -83,9 +84,14 @@ class RunStore {
 
   /// Queued runs, oldest first (the dispatcher's queue), at most `limit`.
   Result<std::vector<RunRecord>> list_queued_runs(int limit = 1000);
-  /// The oldest `limit` queued runs, light: id, group and the value of annotation
-  /// `policy_annotation`.
-  Result<std::vector<QueueEntry>> list_queue(int limit, const std::string& policy_annotation);
+  /// The oldest `limit` queued runs (after `after` in queue order when given), light: id,
+  /// group, queued_at and the value of annotation `policy_annotation`.
+  Result<QueuePage> list_queue(int limit, const std::string& policy_annotation,
+                               const QueueEntry* after = nullptr);
+  /// The queued runs whose rowid is above `rowid` (inserted since a QueuePage's max_rowid),
+  /// in queue order: the dispatcher reads only these when runs were added to a queue it knows.
+  Result<QueuePage> list_queue_inserted_after(std::int64_t rowid,
+                                              const std::string& policy_annotation);
   /// How many runs are in `state`.
   Result<std::int64_t> count_runs_in_state(RunState state);
   /// Every run in `state` (no paging; for running runs at start-up and the dispatcher).
@@ -222,6 +228,7 @@ class RunStore {
   std::mutex read_mu_;
   std::unique_ptr<Database> writer_;
   std::unique_ptr<Database> reader_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // declared after writer_: stops first
   std::function<std::int64_t()> clock_;
   bool writer_synchronous_full_ = false;
   // Group commit of deliveries (record_delivery).

@@ -73,6 +73,30 @@ Database::~Database() {
   sqlite3_close(db_);
 }
 
+namespace {
+int call_wal_hook(void* hook, sqlite3* /*db*/, const char* /*schema*/, int pages) {
+  (*static_cast<std::function<void(int)>*>(hook))(pages);
+  return SQLITE_OK;
+}
+}  // namespace
+
+void Database::set_wal_hook(std::function<void(int pages)> hook) {
+  wal_hook_ = std::move(hook);
+  if (wal_hook_) {
+    sqlite3_wal_hook(db_, call_wal_hook, &wal_hook_);
+  } else {
+    sqlite3_wal_autocheckpoint(db_, 1000);
+  }
+}
+
+Status Database::checkpoint_passive() {
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  // BUSY: another checkpoint runs; what is left is copied next time.
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) return error(rc, "wal checkpoint", "");
+  return {};
+}
+
 Status Database::exec(std::string_view sql) {
   const std::string text(sql);
   char* err = nullptr;

@@ -6,6 +6,7 @@
 // guards each connection with a mutex.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -122,6 +123,13 @@ class Database {
   /// The last error message of this connection.
   std::string error_message() const;
   const std::string& path() const { return path_; }
+  /// Calls `hook` with the WAL's page count after each commit of this connection, instead of
+  /// SQLite's automatic checkpoint; an empty hook restores that (every 1,000 pages). The hook
+  /// runs inside the commit and must be quick.
+  void set_wal_hook(std::function<void(int pages)> hook);
+  /// A PASSIVE checkpoint: copies what it can of the WAL into the database without waiting
+  /// for readers or writers (SQLite's automatic checkpoint does the same).
+  Status checkpoint_passive();
 
  private:
   friend class Statement;
@@ -135,6 +143,7 @@ class Database {
   sqlite3* db_;
   std::string path_;
   std::map<std::string, Cached, std::less<>> cache_;
+  std::function<void(int)> wal_hook_;
 };
 
 /// BEGIN IMMEDIATE … COMMIT; rolls back on destruction unless committed.

@@ -14,14 +14,16 @@
 #     -H 'N: V'   extra request header, repeatable (e.g. X-Hub-Signature-256, X-GitHub-Event)
 #     -u NAME     header made unique per request (e.g. X-GitHub-Delivery, so no delivery is a
 #                 duplicate); costs wrk a Lua call per request, on both sides alike
-#     -r RATE     ignored by wrk 4.1 (no constant-rate mode); use -c to shape the load
+#     -r RATE     pace requests at about RATE/s in total (wrk 4.1 has no constant-rate mode:
+#                 each wrk thread's delay() hook waits for its next slot of a fixed schedule, so
+#                 with enough connections the load is open-loop RATE/s whatever the latency)
 #   BUILD=dir selects the build tree (default: build next to this repository's sources).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${BUILD:-$root/build}
-duration=10 conns=50 wrk_threads=2 server_threads=2 body_file="" unique="" url=""
+duration=10 conns=50 wrk_threads=2 server_threads=2 body_file="" unique="" url="" rate=""
 headers=()
 while getopts "d:c:t:s:b:H:u:r:" opt; do
   case $opt in
@@ -32,8 +34,8 @@ while getopts "d:c:t:s:b:H:u:r:" opt; do
     b) body_file=$(realpath "$OPTARG") ;;
     H) headers+=("$OPTARG") ;;
     u) unique=$OPTARG ;;
-    r) ;;
-    *) sed -n '2,20p' "$0"; exit 2 ;;
+    r) rate=$OPTARG ;;
+    *) sed -n '2,22p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -96,8 +98,34 @@ if unique ~= "" then
   end
 end
 LUA
+if [ -n "$rate" ]; then
+  cat >>"$tmp/request.lua" <<'LUA'
+-- Fixed-rate pacing: this thread's requests go out on a schedule of RATE/threads per second;
+-- delay() (called before each request) waits for the next slot. LuaJIT's ffi gives a clock.
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clk, bench_timespec* ts);
+]]
+local ts = ffi.new("bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+local interval = 1000 * tonumber(os.getenv("BENCH_THREADS")) / tonumber(os.getenv("BENCH_RATE"))
+local next_slot = nil
+function delay()
+  local t = now_ms()
+  -- After a stall longer than a second the schedule restarts instead of bursting to catch up.
+  if not next_slot or next_slot < t - 1000 then next_slot = t end
+  local wait = next_slot - t
+  next_slot = next_slot + interval
+  return wait > 0 and wait or 0
+end
+LUA
+fi
 
-export BENCH_BODY_FILE=$body_file BENCH_UNIQUE_HEADER=$unique
+export BENCH_BODY_FILE=$body_file BENCH_UNIQUE_HEADER=$unique BENCH_RATE=$rate BENCH_THREADS=$wrk_threads
 BENCH_HEADERS=$(printf '%s\n' "${headers[@]+"${headers[@]}"}")
 export BENCH_HEADERS
 
@@ -126,7 +154,7 @@ run() {
 
 request="GET"
 [ -n "$body_file" ] && request="POST of $(stat -c %s "$body_file") bytes"
-echo "wrk -t $wrk_threads -c $conns -d ${duration}s, $request, ${#headers[@]} extra headers, built-in server threads $server_threads"
+echo "wrk -t $wrk_threads -c $conns -d ${duration}s, $request, ${#headers[@]} extra headers, built-in server threads $server_threads${rate:+, paced at $rate requests/s}"
 printf '%-12s %12s %10s %10s %9s  %s\n' side "requests/s" p50 p99 non-2xx "socket errors"
 run bare "$bare_url"
 run baton "$url"

@@ -138,6 +138,40 @@ TEST_F(DeliveriesTest, QueueIsOldestFirstAndOnlyQueued) {
   EXPECT_EQ((*running)[0].pipeline, "two");
 }
 
+TEST_F(DeliveriesTest, QueueReadsPageAfterAnEntryAndFindWhatWasInsertedSince) {
+  // The dispatcher's incremental reads: a page after the last entry it holds, and the runs
+  // inserted since a page's max_rowid, in queue order, queued ones only.
+  clock_ = 10;
+  auto a = store_->record_delivery(push("a"), {run_of("one"), run_of("two")});
+  ASSERT_TRUE(a.ok());
+  auto first = store_->list_queue(1, "baton.dev/policy");
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_EQ(first->entries.size(), 1u);
+  EXPECT_EQ(first->entries[0].queued_at, 10);
+  auto rest = store_->list_queue(10, "baton.dev/policy", &first->entries[0]);
+  ASSERT_TRUE(rest.ok()) << rest.error().message;
+  ASSERT_EQ(rest->entries.size(), 1u);
+  EXPECT_NE(rest->entries[0].id, first->entries[0].id);
+  const std::int64_t seen = rest->max_rowid;
+  EXPECT_GT(seen, 0);
+  auto none = store_->list_queue_inserted_after(seen, "baton.dev/policy");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->entries.empty());
+  EXPECT_EQ(none->max_rowid, seen);
+  clock_ = 30;
+  auto c = store_->record_delivery(push("c"), {run_of("four")});
+  clock_ = 20;
+  auto b = store_->record_delivery(push("b"), {run_of("three"), run_of("five")});
+  ASSERT_TRUE(b.ok() && c.ok());
+  ASSERT_TRUE(store_->update_run_status(b->runs[1].id, RunState::kRunning, "Running", "").ok());
+  auto since = store_->list_queue_inserted_after(seen, "baton.dev/policy");
+  ASSERT_TRUE(since.ok()) << since.error().message;
+  ASSERT_EQ(since->entries.size(), 2u);
+  EXPECT_EQ(since->entries[0].id, b->runs[0].id);  // queued_at 20 before 30
+  EXPECT_EQ(since->entries[1].id, c->runs[0].id);
+  EXPECT_GT(since->max_rowid, seen);
+}
+
 TEST_F(DeliveriesTest, DeliveriesSurviveReopen) {
   auto out = store_->record_delivery(push("guid-9"), {run_of("build")});
   ASSERT_TRUE(out.ok());
