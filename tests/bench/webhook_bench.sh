@@ -15,9 +15,10 @@ rate=${4:-1000}
 dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
 mkdir -p "$dir/src" "$dir/home"
-# The push listener of the crash test, its step made `true`.
+# The push listener of the crash test, its step made `true` and its branch read from a real
+# push payload's `ref`.
 sed -n '/^const char kListener\[\] = R"yaml(/,/^)yaml";/p' "$here/../serve/serve_crash_test.cc" |
-  sed '1d;$d' | sed 's/sleep 0.3/true/' > "$dir/src/listener.yaml"
+  sed '1d;$d' | sed 's/sleep 0.3/true/; s/\$(body.branch)/$(body.ref)/' > "$dir/src/listener.yaml"
 cat > "$dir/baton.yaml" <<YAML
 apiVersion: baton.dev/v1alpha1
 kind: ServeConfig
@@ -59,9 +60,11 @@ serve_once() {
   kill "$pid"
   wait "$pid" 2>/dev/null || true
 }
-body='{"after":"abc","branch":"main"}'
-printf '%s' "$body" > "$dir/body.json"
-sig=$(printf '%s' "$body" | openssl dgst -sha256 -hmac s3cret | awk '{print $2}')
+# A real GitHub push delivery body (the corpus's api.github.com example, ~7 KB): its JSON parse,
+# HMAC and stored bytes are part of what each delivery costs.
+corpus=${BATON_CORPUS_DIR:-$here/../../../shared/corpus}
+cp "$corpus/github-webhooks/payload-examples/api.github.com/push/payload.json" "$dir/body.json"
+sig=$(openssl dgst -sha256 -hmac s3cret < "$dir/body.json" | awk '{print $NF}')
 echo "== closed loop, $conns connections"
 serve_once
 if [[ $rate != 0 ]]; then
