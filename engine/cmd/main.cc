@@ -16,7 +16,7 @@ const char kUsage[] =
     "commands:\n"
     "  validate FILE...   check Tekton YAML (Task, Pipeline, PipelineRun, TaskRun, StepAction)\n"
     "  run FILE...        run the PipelineRuns and TaskRuns in FILE(s) on this machine\n"
-    "  serve              run as a service: webhooks, durable queue, metrics\n"
+    "  serve              run as a service: webhooks, queue, REST API, dashboard, metrics\n"
     "  runs               list past runs (local store, or --server URL)\n"
     "  logs RUN           print a run's logs (local store, or --server URL [-f])\n"
     "  retry RUN          retry a run on a server (--failed: only what failed)\n"
