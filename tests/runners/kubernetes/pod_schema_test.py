@@ -25,8 +25,6 @@ KNOWN_GAPS = {
         "Secret github (a task volume) lives in the cluster; resolved up front by the engine",
     "tekton-catalog/task/github-open-pr/0.2/tests/run.yaml":
         "Secret github (a task volume) lives in the cluster; resolved up front by the engine",
-    "tekton-examples/examples/v1/pipelineruns/using-optional-workspaces-in-when-expressions.yaml":
-        "the engine starts no task of this run (both when branches are skipped)",
     "tekton-examples/examples/v1/taskruns/stepaction-passing-results.yaml":
         "a step result feeding a later StepAction's param is resolved inside the pod at run "
         "time by Tekton; the engine fails the invocation before any runner",
