@@ -257,6 +257,7 @@ ConfigLoad parse_serve_config(const std::string& text, const std::string& file) 
     km.str("namespace", cfg.kubernetes.namespace_);
     km.str("shellImage", cfg.kubernetes.shell_image);
     km.boolean("inCluster", cfg.kubernetes.in_cluster);
+    km.boolean("keepPods", cfg.kubernetes.keep_pods);
     km.finish();
   }
   m.finish();

@@ -52,6 +52,7 @@ struct ServeConfig {
   struct Kubernetes {
     std::string kubeconfig, context, namespace_, shell_image;
     bool in_cluster = false;
+    bool keep_pods = false;
   } kubernetes;
 };
 

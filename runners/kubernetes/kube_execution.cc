@@ -312,9 +312,17 @@ void KubeExecution::run() {
       o.message = fatal_;
     }
   }
+  // A finished pod goes away, but only once on_done has its outcome: until then a restarted
+  // engine must still find it to read the outcome again. Cancel and timeout deleted it
+  // already; a detached run keeps it (it may still be running).
+  bool remove =
+      !options_.keep_pods && !detached_ && stop_reason_.empty() && !deleted_ && pod_finished(pod_);
   auto done = std::move(on_done_);
   lk.unlock();
   done(std::move(o));
+  // Best effort: the sink is not ours after on_done, so a failure is not reported; a pod
+  // left behind is harmless (an earlier attempt's finished pod is never attached to).
+  if (remove) (void)client_.delete_pod(ns_, pod_name_);
   finished_ = true;
 }
 

@@ -24,6 +24,9 @@ struct KubernetesRunnerOptions {
   int watch_timeout_seconds = 300;                 // one watch request; then it is re-opened
   std::chrono::milliseconds reconnect_delay{200};  // after a dropped watch or a failed call
   std::size_t max_result_bytes = 1 << 20;
+  /// Leave finished pods on the cluster (for `kubectl logs`); by default a pod is deleted once
+  /// its outcome has been handed to on_done.
+  bool keep_pods = false;
 };
 
 /// The Kubernetes exec::Runner.

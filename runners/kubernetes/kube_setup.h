@@ -19,6 +19,7 @@ struct KubeRunnerConfig {
   std::string namespace_;   // "" = the context's (or the service account's) namespace
   bool in_cluster = false;  // only the in-cluster service account
   std::string shell_image;  // helper containers' image; "" = busybox:1.36
+  bool keep_pods = false;   // leave finished pods on the cluster
 };
 
 /// The connection `config` resolves to.
