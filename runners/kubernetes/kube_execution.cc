@@ -30,7 +30,7 @@ KubeExecution::KubeExecution(const KubernetesRunnerOptions& options, exec::TaskI
       ns_(namespace_for(options)),
       pod_name_(pod_name(inv_)),
       selector_(label_selector(inv_)),
-      client_(options.config) {}
+      client_(options.config, options.timeouts) {}
 
 KubeExecution::~KubeExecution() { join(); }
 
@@ -247,7 +247,7 @@ void KubeExecution::run() {
   if (!stop.empty()) {
     // Cancelled while the pod was being created: the cancel found nothing to delete (or
     // aborted the create after the server made the pod); delete it now with a fresh client.
-    (void)KubeClient(options_.config).delete_pod(ns_, pod_name_);
+    (void)KubeClient(options_.config, options_.timeouts).delete_pod(ns_, pod_name_);
   }
   if (!created.ok()) {
     o = outcome_of(inv_, Json::object(), {}, StopCause{stop, false}, options_.max_result_bytes);

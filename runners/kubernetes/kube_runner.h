@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/exec/runner.h"
+#include "runners/kubernetes/kube_client.h"
 #include "runners/kubernetes/kube_config.h"
 #include "runners/kubernetes/pod_spec.h"
 
@@ -21,6 +22,7 @@ class KubeExecution;
 struct KubernetesRunnerOptions {
   KubeConfig config;
   PodOptions pod;                                  // pod.namespace_ empty: the config's namespace
+  KubeTimeouts timeouts;                           // client-side limits of every API call
   int watch_timeout_seconds = 300;                 // one watch request; then it is re-opened
   std::chrono::milliseconds reconnect_delay{200};  // after a dropped watch or a failed call
   std::size_t max_result_bytes = 1 << 20;
