@@ -207,8 +207,18 @@ void KubeExecution::follow_logs() {
       if (!container_started(pod_, c)) return;  // the pod ended before this container ran
     }
     if (is_step) sink_.on_step_started(i, inv_.steps[i].name);
+    // Kubernetes cannot resume a log at an offset (limitBytes caps, sinceTime has whole
+    // seconds): a re-read after a dropped stream starts at the beginning, and the bytes
+    // delivered already are counted and skipped, so the sink never sees output twice.
+    std::size_t delivered = 0;
     for (int tries = 0;; ++tries) {
+      std::size_t seen = 0, before = delivered;
       auto st = client_.stream_log(ns_, pod_name_, c, [&](std::string_view bytes) {
+        std::size_t skip = seen < delivered ? std::min(bytes.size(), delivered - seen) : 0;
+        seen += bytes.size();
+        bytes.remove_prefix(skip);
+        if (bytes.empty()) return;
+        delivered += bytes.size();
         if (is_step) {
           sink_.on_output(i, exec::Stream::kStdout, bytes);
         } else {
@@ -216,9 +226,10 @@ void KubeExecution::follow_logs() {
           collected_.append(bytes);
         }
       });
-      if (st.ok() || st.error().code == "aborted" || tries >= 20) break;
-      // 400 while the container is still being created, or a dropped stream: retry. A retry
-      // after a partial stream repeats output: a known limit (no sinceTime bookkeeping yet).
+      if (st.ok() || st.error().code == "aborted") break;
+      if (delivered > before) tries = 0;  // it made progress: a new drop gets fresh retries
+      if (tries >= 20) break;
+      // 400 while the container is still being created, or a dropped (or idle) stream: retry.
       std::unique_lock<std::mutex> lk(mu_);
       if (cv_.wait_for(lk, options_.reconnect_delay,
                        [&] { return detached_ || !stop_reason_.empty(); }))

@@ -178,5 +178,24 @@ TEST_F(KubeLifecycleTest, ASilentWatchIsGivenUpAndOpenedAgain) {
   EXPECT_GT(api_->cluster().watches, watches);  // watched again, from its resourceVersion
 }
 
+TEST_F(KubeLifecycleTest, ADroppedLogStreamResumesWithoutRepeatingOutput) {
+  KubernetesRunner runner(options());
+  std::string go = dir_.path() + "/go";
+  RecordingSink sink;
+  DoneWaiter done;
+  auto e = runner.start(one_step_task("logs", "printf 'part1\\n'\nwhile [ ! -f '" + go +
+                                                  "' ]; do sleep 0.02; done\nprintf 'part2\\n'\n"),
+                        sink, done.callback());
+  ASSERT_TRUE(sink.wait_for_stdout(0, "part1\n", std::chrono::seconds(10)));
+  int requests = api_->cluster().log_requests;
+  api_->drop_logs();  // cut mid-way: the runner reads the log again, from its start
+  ASSERT_TRUE(api_->wait_until([&](FakeCluster& c) { return c.log_requests > requests; }));
+  std::ofstream(go) << "x";
+  auto out = done.wait(std::chrono::seconds(20));
+  ASSERT_TRUE(out.has_value());
+  EXPECT_TRUE(out->succeeded) << out->reason << ": " << out->message;
+  EXPECT_EQ(sink.out(0), "part1\npart2\n");
+}
+
 }  // namespace
 }  // namespace baton::runners::kube
