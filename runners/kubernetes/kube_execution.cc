@@ -55,12 +55,17 @@ void KubeExecution::cancel(bool timeout) {
 }
 
 void KubeExecution::detach() {
+  bool handed_over;
   {
     std::lock_guard<std::mutex> l(mu_);
     detached_ = true;
+    handed_over = handed_over_;
   }
   cv_.notify_all();
-  client_.abort();
+  // Once the outcome is out, the only call left is the finished pod's delete: let it finish
+  // (bounded by the request timeout) rather than leave the pod behind on every shutdown,
+  // e.g. the last TaskRun of a `baton run` that exits right after its run ends.
+  if (!handed_over) client_.abort();
 }
 
 bool KubeExecution::wait_for(const std::function<bool()>& pred) {
@@ -328,6 +333,7 @@ void KubeExecution::run() {
   // already; a detached run keeps it (it may still be running).
   bool remove =
       !options_.keep_pods && !detached_ && stop_reason_.empty() && !deleted_ && pod_finished(pod_);
+  handed_over_ = true;
   auto done = std::move(on_done_);
   lk.unlock();
   done(std::move(o));
