@@ -55,11 +55,13 @@ class KubeClient {
   Result<void> delete_pod(const std::string& ns, const std::string& name, int grace_seconds = 0);
   /// Watches pods matching `selector` from `resource_version` (bookmarks on). `on_event` gets
   /// each WatchEvent object and returns false to stop. Returns when the server ends the
-  /// stream (the caller reconnects from the last resourceVersion it saw) or on_event said stop.
+  /// stream (the caller reconnects from the last resourceVersion it saw) or on_event said stop;
+  /// fails with "timeout" when no byte came for timeout_seconds + KubeTimeouts::watch_slack.
   Result<void> watch_pods(const std::string& ns, const std::string& selector,
                           const std::string& resource_version, int timeout_seconds,
                           const std::function<bool(const Json&)>& on_event);
-  /// Follows the log of `container` until it ends; `on_bytes` gets each chunk as it arrives.
+  /// Follows the log of `container` until it ends; `on_bytes` gets each chunk as it arrives
+  /// ("timeout" after KubeTimeouts::log_idle without a byte).
   Result<void> stream_log(const std::string& ns, const std::string& pod,
                           const std::string& container,
                           const std::function<void(std::string_view)>& on_bytes);
