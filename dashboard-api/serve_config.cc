@@ -257,6 +257,12 @@ ConfigLoad parse_serve_config(const std::string& text, const std::string& file) 
     km.str("namespace", cfg.kubernetes.namespace_);
     km.str("shellImage", cfg.kubernetes.shell_image);
     km.boolean("inCluster", cfg.kubernetes.in_cluster);
+    km.boolean("keepPods", cfg.kubernetes.keep_pods);
+    std::optional<std::chrono::milliseconds> connect, request;
+    km.duration("connectTimeout", connect);
+    km.duration("requestTimeout", request);
+    if (connect) cfg.kubernetes.connect_timeout = *connect;
+    if (request) cfg.kubernetes.request_timeout = *request;
     km.finish();
   }
   m.finish();

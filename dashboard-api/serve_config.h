@@ -52,6 +52,8 @@ struct ServeConfig {
   struct Kubernetes {
     std::string kubeconfig, context, namespace_, shell_image;
     bool in_cluster = false;
+    bool keep_pods = false;
+    std::chrono::milliseconds connect_timeout{0}, request_timeout{0};  // 0: the runner's default
   } kubernetes;
 };
 

@@ -103,6 +103,8 @@ int parse_run_options(const std::vector<std::string>& args, const char* help, Ru
     } else if (is("--kube-namespace", "--kube-namespace")) {
       if (!value(v)) return usage("--kube-namespace needs a namespace");
       out.kube_namespace = v;
+    } else if (a == "--kube-keep-pods") {
+      out.kube_keep_pods = true;
     } else if (a == "-q" || a == "--quiet") {
       out.quiet = true;
     } else if (a.size() > 1 && a[0] == '-') {

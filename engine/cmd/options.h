@@ -23,6 +23,7 @@ struct RunOptions {
   std::string runner = "host";  // default runner (a run's baton.dev/runner annotation wins)
   std::string image_map_file;   // --image-map: YAML mapping image -> local image (podman)
   std::string kubeconfig, kube_context, kube_namespace;  // kubernetes runner connection
+  bool kube_keep_pods = false;                           // leave finished pods on the cluster
   sched::StopRequest cancel_mode = sched::StopRequest::kCancelledRunFinally;
 };
 

@@ -48,6 +48,8 @@ const char kHelp[] =
     "                               ~/.kube/config, then the in-cluster service account)\n"
     "      --kube-context NAME      kubernetes: kubeconfig context (default current-context)\n"
     "      --kube-namespace NS      kubernetes: namespace of the pods\n"
+    "      --kube-keep-pods         kubernetes: leave finished pods (default: deleted once\n"
+    "                               their outcome is recorded)\n"
     "  -q, --quiet                  no step output, transitions only\n"
     "\n"
     "$BATON_HOME defaults to ~/.baton. Exit status: 0 when every run succeeded, 1 otherwise,\n"
@@ -171,6 +173,7 @@ int run_run(const std::vector<std::string>& args) {
   rconf.kubernetes.kubeconfig = opt.kubeconfig;
   rconf.kubernetes.context = opt.kube_context;
   rconf.kubernetes.namespace_ = opt.kube_namespace;
+  rconf.kubernetes.keep_pods = opt.kube_keep_pods;
   if (!opt.image_map_file.empty()) {
     auto images = runners::load_image_map_file(opt.image_map_file);
     if (!images.ok()) {

@@ -179,6 +179,9 @@ int run_serve(const std::vector<std::string>& args) {
   rconf.kubernetes.namespace_ = config.kubernetes.namespace_;
   rconf.kubernetes.in_cluster = config.kubernetes.in_cluster;
   rconf.kubernetes.shell_image = config.kubernetes.shell_image;
+  rconf.kubernetes.keep_pods = config.kubernetes.keep_pods;
+  rconf.kubernetes.connect_timeout = config.kubernetes.connect_timeout;
+  rconf.kubernetes.request_timeout = config.kubernetes.request_timeout;
   auto runner_set = runners::make_runner_set(rconf);
   if (!runner_set.ok()) {
     log_line(runner_set.error().message);

@@ -2,7 +2,6 @@
 
 #include <sys/socket.h>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -97,7 +96,8 @@ struct KubeClient::Impl {
   }
 };
 
-KubeClient::KubeClient(KubeConfig config) : config_(std::move(config)), impl_(new Impl) {
+KubeClient::KubeClient(KubeConfig config, KubeTimeouts timeouts)
+    : config_(std::move(config)), timeouts_(timeouts), impl_(new Impl) {
   auto url = parse_url(config_.server);
   if (!url.ok()) {
     impl_->url_error = url.error().message;
@@ -138,25 +138,58 @@ void KubeClient::abort() {
 
 namespace {
 
+// Runs one asynchronous operation to completion on `io` (a call owns its io_context): the
+// async form is what lets beast::tcp_stream bound it with a deadline.
+template <class Start>
+beast::error_code run_op(asio::io_context& io, Start&& start) {
+  beast::error_code result = asio::error::would_block;
+  start([&result](beast::error_code ec, auto&&...) { result = ec; });
+  io.restart();
+  io.run();
+  return result;
+}
+
+std::string seconds(std::chrono::milliseconds ms) {
+  std::ostringstream out;
+  out << static_cast<double>(ms.count()) / 1000 << " s";
+  return out.str();
+}
+
+// "read: <why>", naming the limit when a deadline fired.
+Error io_error(const std::string& stage, const beast::error_code& ec,
+               std::chrono::milliseconds limit, const std::string& limit_name) {
+  if (ec == beast::error::timeout)
+    return Fail(stage + ": no answer within " + seconds(limit) + " (" + limit_name + ")",
+                "timeout");
+  return Fail(stage + ": " + ec.message(), "io");
+}
+
 template <class Stream>
-Result<HttpResponse> exchange(Stream& s, http::request<http::string_body>& req,
-                              const std::function<bool(std::string_view)>& on_body) {
-  beast::error_code ec;
-  http::write(s, req, ec);
-  if (ec) return Fail("write: " + ec.message(), "io");
+Result<HttpResponse> exchange(asio::io_context& io, Stream& s, beast::tcp_stream& lowest,
+                              http::request<http::string_body>& req,
+                              const std::function<bool(std::string_view)>& on_body,
+                              const KubeTimeouts& t, std::chrono::milliseconds idle) {
+  // One deadline for writing the request and reading the headers (the whole response for a
+  // plain call); a stream's body then gets `idle` per piece.
+  lowest.expires_after(t.request);
+  auto ec = run_op(io, [&](auto h) { http::async_write(s, req, std::move(h)); });
+  if (ec) return io_error("write", ec, t.request, "request timeout");
   beast::flat_buffer buf;
   http::response_parser<http::buffer_body> p;
   p.body_limit(std::uint64_t{1} << 40);  // watches and logs stream for long
-  http::read_header(s, buf, p, ec);
-  if (ec) return Fail("read: " + ec.message(), "io");
+  ec = run_op(io, [&](auto h) { http::async_read_header(s, buf, p, std::move(h)); });
+  if (ec) return io_error("read", ec, t.request, "request timeout");
   HttpResponse out;
   out.status = p.get().result_int();
   bool stream = on_body && out.status / 100 == 2;
+  if (idle.count() <= 0) idle = t.request;
   char tmp[16384];
   while (!p.is_done()) {
     p.get().body().data = tmp;
     p.get().body().size = sizeof(tmp);
-    http::read_some(s, buf, p, ec);  // returns with what arrived: streams are live
+    if (stream) lowest.expires_after(idle);
+    // Returns with what arrived: streams are live.
+    ec = run_op(io, [&](auto h) { http::async_read_some(s, buf, p, std::move(h)); });
     if (ec == http::error::need_buffer) ec = {};
     std::size_t n = sizeof(tmp) - p.get().body().size;
     if (n > 0) {
@@ -167,7 +200,9 @@ Result<HttpResponse> exchange(Stream& s, http::request<http::string_body>& req,
         out.body.append(piece);
       }
     }
-    if (ec) return Fail("read: " + ec.message(), "io");
+    if (ec)
+      return stream ? io_error("read", ec, idle, "idle timeout")
+                    : io_error("read", ec, t.request, "request timeout");
   }
   return out;
 }
@@ -176,7 +211,8 @@ Result<HttpResponse> exchange(Stream& s, http::request<http::string_body>& req,
 
 Result<HttpResponse> KubeClient::request(const std::string& method, const std::string& target,
                                          const std::string& body,
-                                         const std::function<bool(std::string_view)>& on_body) {
+                                         const std::function<bool(std::string_view)>& on_body,
+                                         std::chrono::milliseconds idle) {
   if (!impl_->url_error.empty()) return Fail(impl_->url_error, "config");
   if (!impl_->tls_error.empty()) return Fail(impl_->tls_error, "config");
   const Url& u = impl_->url;
@@ -198,27 +234,38 @@ Result<HttpResponse> KubeClient::request(const std::string& method, const std::s
   auto endpoints = resolver.resolve(u.host, u.port, ec);
   if (ec) return Fail("resolve " + u.host + ": " + ec.message(), "io");
   std::string where = method + " " + config_.server + target + ": ";
-  auto run = [&](auto& stream, tcp::socket& sock) -> Result<HttpResponse> {
-    asio::connect(sock, endpoints, ec);
-    if (ec) return Fail(where + "connect: " + ec.message(), "io");
-    int fd = sock.native_handle();
+  const KubeTimeouts& t = timeouts_;
+  auto run = [&](auto& stream, beast::tcp_stream& lowest) -> Result<HttpResponse> {
+    lowest.expires_after(t.connect);
+    ec = run_op(io, [&](auto h) { lowest.async_connect(endpoints, std::move(h)); });
+    if (ec)
+      return Fail(where + io_error("connect", ec, t.connect, "connect timeout").message,
+                  ec == beast::error::timeout ? "timeout" : "io");
+    int fd = lowest.socket().native_handle();
     if (!impl_->track(fd)) return Fail(where + "aborted", "aborted");
     struct Untrack {
       Impl* impl;
       int fd;
       ~Untrack() { impl->untrack(fd); }
     } untrack{impl_.get(), fd};
-    if constexpr (!std::is_same_v<std::decay_t<decltype(stream)>, tcp::socket>) {
+    if constexpr (!std::is_same_v<std::decay_t<decltype(stream)>, beast::tcp_stream>) {
       // SNI; SSL_set_tlsext_host_name is a macro with a C cast, hence the direct ctrl call.
       if (!is_ip(u.host))
         SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                  const_cast<char*>(u.host.c_str()));
       if (!config_.insecure_skip_tls_verify)
         stream.set_verify_callback(ssl::host_name_verification(u.host));
-      stream.handshake(ssl::stream_base::client, ec);
-      if (ec) return Fail(where + "TLS handshake: " + ec.message(), "io");
+      ec = run_op(io,
+                  [&](auto h) { stream.async_handshake(ssl::stream_base::client, std::move(h)); });
+      if (ec) {
+        if (ec == beast::error::timeout)
+          return Fail(where + "TLS handshake: no answer within " + seconds(t.connect) +
+                          " (connect timeout)",
+                      "timeout");
+        return Fail(where + "TLS handshake: " + ec.message(), "io");
+      }
     }
-    auto r = exchange(stream, req, on_body);
+    auto r = exchange(io, stream, lowest, req, on_body, t, idle);
     {
       std::lock_guard<std::mutex> l(impl_->mu);
       if (impl_->aborted) return Fail(where + "aborted", "aborted");
@@ -227,10 +274,10 @@ Result<HttpResponse> KubeClient::request(const std::string& method, const std::s
     return r;
   };
   if (!u.tls) {
-    tcp::socket sock(io);
-    return run(sock, sock);
+    beast::tcp_stream plain(io);
+    return run(plain, plain);
   }
-  beast::ssl_stream<tcp::socket> stream(io, *impl_->tls);
+  beast::ssl_stream<beast::tcp_stream> stream(io, *impl_->tls);
   return run(stream, beast::get_lowest_layer(stream));
 }
 
@@ -324,24 +371,27 @@ Result<void> KubeClient::watch_pods(const std::string& ns, const std::string& se
   std::string pending;
   std::string parse_error;
   // Events are JSON objects, one per line; chunk boundaries do not follow events.
-  auto r = request("GET", target, {}, [&](std::string_view piece) {
-    pending.append(piece);
-    std::size_t nl;
-    while ((nl = pending.find('\n')) != std::string::npos) {
-      std::string line = pending.substr(0, nl);
-      pending.erase(0, nl + 1);
-      if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
-      Json ev;
-      try {
-        ev = Json::parse(line);
-      } catch (const Json::exception& e) {
-        parse_error = std::string("watch: bad event: ") + e.what();
-        return false;
-      }
-      if (!on_event(ev)) return false;
-    }
-    return true;
-  });
+  auto r = request(
+      "GET", target, {},
+      [&](std::string_view piece) {
+        pending.append(piece);
+        std::size_t nl;
+        while ((nl = pending.find('\n')) != std::string::npos) {
+          std::string line = pending.substr(0, nl);
+          pending.erase(0, nl + 1);
+          if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
+          Json ev;
+          try {
+            ev = Json::parse(line);
+          } catch (const Json::exception& e) {
+            parse_error = std::string("watch: bad event: ") + e.what();
+            return false;
+          }
+          if (!on_event(ev)) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(timeout_seconds) + timeouts_.watch_slack);
   if (!r.ok()) return r.error();
   if (!parse_error.empty()) return Fail(parse_error, "io");
   if (r->status != 200) return http_error(*r, "watch pods");
@@ -356,7 +406,8 @@ Result<void> KubeClient::stream_log(const std::string& ns, const std::string& po
       [&](std::string_view piece) {
         on_bytes(piece);
         return true;
-      });
+      },
+      timeouts_.log_idle);
   if (!r.ok()) return r.error();
   if (r->status != 200) return http_error(*r, "log of " + pod + "/" + container);
   return {};

@@ -1,9 +1,11 @@
 #pragma once
 // A client of the Kubernetes REST API (core/v1 pods) over Boost.Beast, plain HTTP or TLS
 // (OpenSSL): bearer token or client certificate, CA bundle or insecure-skip-tls-verify.
-// Blocking calls, one connection per call; abort() unblocks every call in flight (used when
-// an execution is cancelled or the runner goes away).
+// Blocking calls, one connection per call, each bounded by client-side timeouts (a blackholed
+// API server fails a call instead of blocking until TCP gives up); abort() unblocks every call
+// in flight (used when an execution is cancelled or the runner goes away).
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -23,11 +25,23 @@ struct HttpResponse {
   std::string body;
 };
 
+/// Client-side limits of one call.
+struct KubeTimeouts {
+  std::chrono::milliseconds connect{10'000};  // TCP connect (and TLS handshake)
+  std::chrono::milliseconds request{30'000};  // a whole plain call; a stream's response headers
+  /// A watch asks the server to end it after timeoutSeconds; without a byte for
+  /// timeoutSeconds + this, the client gives up on it (the caller watches again).
+  std::chrono::milliseconds watch_slack{5'000};
+  /// A followed log silent this long is given up (the caller resumes it without repeating).
+  std::chrono::milliseconds log_idle{300'000};
+};
+
 /// Error codes of KubeClient calls: "conflict" (409), "not_found" (404), "gone" (410),
-/// "unauthorized" (401), "forbidden" (403), "http" (other status), "io" (connection), "aborted".
+/// "unauthorized" (401), "forbidden" (403), "http" (other status), "io" (connection),
+/// "timeout" (a client-side limit of KubeTimeouts), "aborted".
 class KubeClient {
  public:
-  explicit KubeClient(KubeConfig config);
+  explicit KubeClient(KubeConfig config, KubeTimeouts timeouts = {});
   ~KubeClient();
 
   const KubeConfig& config() const { return config_; }
@@ -41,19 +55,23 @@ class KubeClient {
   Result<void> delete_pod(const std::string& ns, const std::string& name, int grace_seconds = 0);
   /// Watches pods matching `selector` from `resource_version` (bookmarks on). `on_event` gets
   /// each WatchEvent object and returns false to stop. Returns when the server ends the
-  /// stream (the caller reconnects from the last resourceVersion it saw) or on_event said stop.
+  /// stream (the caller reconnects from the last resourceVersion it saw) or on_event said stop;
+  /// fails with "timeout" when no byte came for timeout_seconds + KubeTimeouts::watch_slack.
   Result<void> watch_pods(const std::string& ns, const std::string& selector,
                           const std::string& resource_version, int timeout_seconds,
                           const std::function<bool(const Json&)>& on_event);
-  /// Follows the log of `container` until it ends; `on_bytes` gets each chunk as it arrives.
+  /// Follows the log of `container` until it ends; `on_bytes` gets each chunk as it arrives
+  /// ("timeout" after KubeTimeouts::log_idle without a byte).
   Result<void> stream_log(const std::string& ns, const std::string& pod,
                           const std::string& container,
                           const std::function<void(std::string_view)>& on_bytes);
 
-  /// Any request; `on_body` (if given) receives a 2xx body in pieces instead of collecting it.
+  /// Any request; `on_body` (if given) receives a 2xx body in pieces instead of collecting it,
+  /// each piece within `idle` of the previous one (0: the request timeout).
   Result<HttpResponse> request(const std::string& method, const std::string& target,
                                const std::string& body = {},
-                               const std::function<bool(std::string_view)>& on_body = {});
+                               const std::function<bool(std::string_view)>& on_body = {},
+                               std::chrono::milliseconds idle = {});
 
   /// Makes every call in flight, and every later one, fail with code "aborted".
   void abort();
@@ -61,6 +79,7 @@ class KubeClient {
  private:
   struct Impl;
   KubeConfig config_;
+  KubeTimeouts timeouts_;
   std::unique_ptr<Impl> impl_;
 };
 

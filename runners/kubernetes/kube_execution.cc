@@ -30,7 +30,7 @@ KubeExecution::KubeExecution(const KubernetesRunnerOptions& options, exec::TaskI
       ns_(namespace_for(options)),
       pod_name_(pod_name(inv_)),
       selector_(label_selector(inv_)),
-      client_(options.config) {}
+      client_(options.config, options.timeouts) {}
 
 KubeExecution::~KubeExecution() { join(); }
 
@@ -55,12 +55,17 @@ void KubeExecution::cancel(bool timeout) {
 }
 
 void KubeExecution::detach() {
+  bool handed_over;
   {
     std::lock_guard<std::mutex> l(mu_);
     detached_ = true;
+    handed_over = handed_over_;
   }
   cv_.notify_all();
-  client_.abort();
+  // Once the outcome is out, the only call left is the finished pod's delete: let it finish
+  // (bounded by the request timeout) rather than leave the pod behind on every shutdown,
+  // e.g. the last TaskRun of a `baton run` that exits right after its run ends.
+  if (!handed_over) client_.abort();
 }
 
 bool KubeExecution::wait_for(const std::function<bool()>& pred) {
@@ -207,8 +212,18 @@ void KubeExecution::follow_logs() {
       if (!container_started(pod_, c)) return;  // the pod ended before this container ran
     }
     if (is_step) sink_.on_step_started(i, inv_.steps[i].name);
+    // Kubernetes cannot resume a log at an offset (limitBytes caps, sinceTime has whole
+    // seconds): a re-read after a dropped stream starts at the beginning, and the bytes
+    // delivered already are counted and skipped, so the sink never sees output twice.
+    std::size_t delivered = 0;
     for (int tries = 0;; ++tries) {
+      std::size_t seen = 0, before = delivered;
       auto st = client_.stream_log(ns_, pod_name_, c, [&](std::string_view bytes) {
+        std::size_t skip = seen < delivered ? std::min(bytes.size(), delivered - seen) : 0;
+        seen += bytes.size();
+        bytes.remove_prefix(skip);
+        if (bytes.empty()) return;
+        delivered += bytes.size();
         if (is_step) {
           sink_.on_output(i, exec::Stream::kStdout, bytes);
         } else {
@@ -216,9 +231,10 @@ void KubeExecution::follow_logs() {
           collected_.append(bytes);
         }
       });
-      if (st.ok() || st.error().code == "aborted" || tries >= 20) break;
-      // 400 while the container is still being created, or a dropped stream: retry. A retry
-      // after a partial stream repeats output: a known limit (no sinceTime bookkeeping yet).
+      if (st.ok() || st.error().code == "aborted") break;
+      if (delivered > before) tries = 0;  // it made progress: a new drop gets fresh retries
+      if (tries >= 20) break;
+      // 400 while the container is still being created, or a dropped (or idle) stream: retry.
       std::unique_lock<std::mutex> lk(mu_);
       if (cv_.wait_for(lk, options_.reconnect_delay,
                        [&] { return detached_ || !stop_reason_.empty(); }))
@@ -247,7 +263,7 @@ void KubeExecution::run() {
   if (!stop.empty()) {
     // Cancelled while the pod was being created: the cancel found nothing to delete (or
     // aborted the create after the server made the pod); delete it now with a fresh client.
-    (void)KubeClient(options_.config).delete_pod(ns_, pod_name_);
+    (void)KubeClient(options_.config, options_.timeouts).delete_pod(ns_, pod_name_);
   }
   if (!created.ok()) {
     o = outcome_of(inv_, Json::object(), {}, StopCause{stop, false}, options_.max_result_bytes);
@@ -312,9 +328,18 @@ void KubeExecution::run() {
       o.message = fatal_;
     }
   }
+  // A finished pod goes away, but only once on_done has its outcome: until then a restarted
+  // engine must still find it to read the outcome again. Cancel and timeout deleted it
+  // already; a detached run keeps it (it may still be running).
+  bool remove =
+      !options_.keep_pods && !detached_ && stop_reason_.empty() && !deleted_ && pod_finished(pod_);
+  handed_over_ = true;
   auto done = std::move(on_done_);
   lk.unlock();
   done(std::move(o));
+  // Best effort: the sink is not ours after on_done, so a failure is not reported; a pod
+  // left behind is harmless (an earlier attempt's finished pod is never attached to).
+  if (remove) (void)client_.delete_pod(ns_, pod_name_);
   finished_ = true;
 }
 

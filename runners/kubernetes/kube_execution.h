@@ -51,10 +51,11 @@ class KubeExecution {
   std::condition_variable cv_;
   Json pod_;  // last state seen
   bool watch_done_ = false, deleted_ = false, detached_ = false;
-  bool attached_ = false;    // the pod existed already (engine restart)
-  std::string stop_reason_;  // TaskRunCancelled | TaskRunTimeout
-  std::string fatal_;        // an error that ends the attempt (InternalError)
-  std::string collected_;    // collector container's log
+  bool attached_ = false;     // the pod existed already (engine restart)
+  bool handed_over_ = false;  // the outcome is decided: detach() no longer aborts calls
+  std::string stop_reason_;   // TaskRunCancelled | TaskRunTimeout
+  std::string fatal_;         // an error that ends the attempt (InternalError)
+  std::string collected_;     // collector container's log
   std::atomic<bool> finished_{false};
   std::thread thread_;
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/exec/runner.h"
+#include "runners/kubernetes/kube_client.h"
 #include "runners/kubernetes/kube_config.h"
 #include "runners/kubernetes/pod_spec.h"
 
@@ -21,9 +22,13 @@ class KubeExecution;
 struct KubernetesRunnerOptions {
   KubeConfig config;
   PodOptions pod;                                  // pod.namespace_ empty: the config's namespace
+  KubeTimeouts timeouts;                           // client-side limits of every API call
   int watch_timeout_seconds = 300;                 // one watch request; then it is re-opened
   std::chrono::milliseconds reconnect_delay{200};  // after a dropped watch or a failed call
   std::size_t max_result_bytes = 1 << 20;
+  /// Leave finished pods on the cluster (for `kubectl logs`); by default a pod is deleted once
+  /// its outcome has been handed to on_done.
+  bool keep_pods = false;
 };
 
 /// The Kubernetes exec::Runner.

@@ -46,6 +46,9 @@ Result<std::unique_ptr<exec::Runner>> make_kubernetes_runner(const KubeRunnerCon
   KubernetesRunnerOptions o;
   o.config = std::move(*kc);
   if (!config.shell_image.empty()) o.pod.shell_image = config.shell_image;
+  o.keep_pods = config.keep_pods;
+  if (config.connect_timeout.count() > 0) o.timeouts.connect = config.connect_timeout;
+  if (config.request_timeout.count() > 0) o.timeouts.request = config.request_timeout;
   return std::unique_ptr<exec::Runner>(std::make_unique<KubernetesRunner>(std::move(o)));
 }
 

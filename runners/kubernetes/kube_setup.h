@@ -3,6 +3,7 @@
 // comes from: an explicit kubeconfig, else $KUBECONFIG (its first path), else ~/.kube/config,
 // else the in-cluster service account (client-go's order).
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,8 @@ struct KubeRunnerConfig {
   std::string namespace_;   // "" = the context's (or the service account's) namespace
   bool in_cluster = false;  // only the in-cluster service account
   std::string shell_image;  // helper containers' image; "" = busybox:1.36
+  bool keep_pods = false;   // leave finished pods on the cluster
+  std::chrono::milliseconds connect_timeout{0}, request_timeout{0};  // 0: KubeTimeouts' default
 };
 
 /// The connection `config` resolves to.

@@ -280,6 +280,25 @@ TEST_F(ServeConfigTest, AuthAnonymousReadDefaultsOffAndIsChecked) {
   EXPECT_EQ(bad.errors[0].pos.line, 3);
 }
 
+TEST_F(ServeConfigTest, KubernetesKeepPodsAndTimeouts) {
+  const ServeConfig defaults = parse_serve_config(kHead, "baton.yaml").config;
+  EXPECT_FALSE(defaults.kubernetes.keep_pods);
+  EXPECT_EQ(defaults.kubernetes.connect_timeout.count(), 0);  // the runner's 10 s
+  EXPECT_EQ(defaults.kubernetes.request_timeout.count(), 0);  // the runner's 30 s
+  ConfigLoad on = parse_serve_config(
+      kHead + "kubernetes: {keepPods: true, connectTimeout: 2s, requestTimeout: 1m}\n",
+      "baton.yaml");
+  ASSERT_TRUE(on.errors.empty()) << on.errors.front().to_string();
+  EXPECT_TRUE(on.config.kubernetes.keep_pods);
+  EXPECT_EQ(on.config.kubernetes.connect_timeout, std::chrono::milliseconds(2000));
+  EXPECT_EQ(on.config.kubernetes.request_timeout, std::chrono::milliseconds(60000));
+  ConfigLoad bad = parse_serve_config(
+      kHead + "kubernetes: {keepPods: sometimes, requestTimeout: soon}\n", "baton.yaml");
+  ASSERT_EQ(bad.errors.size(), 2u);
+  EXPECT_EQ(bad.errors[0].path, "kubernetes.keepPods");
+  EXPECT_EQ(bad.errors[1].path, "kubernetes.requestTimeout");
+}
+
 TEST_F(ServeConfigTest, LoadsFromFileAndReportsAnUnreadableOne) {
   write_file(tmp_.path() + "/conf/baton.yaml", kHead + "listen: 0.0.0.0:9000\n");
   ConfigLoad ok = load_serve_config(tmp_.path() + "/conf/baton.yaml");

@@ -273,7 +273,7 @@ class Session {
     std::string selector = q["labelSelector"];
     std::unique_lock<std::mutex> lk(c_.mu);
     ++c_.watches;
-    int drop_gen = c_.drop_gen, expire_gen = c_.expire_gen;
+    int drop_gen = c_.drop_gen, expire_gen = c_.expire_gen, stall_gen = c_.stall_gen;
     lk.unlock();
     if (!start_stream("application/json")) return false;
     lk.lock();
@@ -319,8 +319,13 @@ class Session {
       lk.lock();
       c_.cv.wait_until(lk, deadline, [&] {
         return c_.stopping || cursor < c_.events.size() || drop_gen != c_.drop_gen ||
-               expire_gen != c_.expire_gen;
+               expire_gen != c_.expire_gen || stall_gen != c_.stall_gen;
       });
+      if (stall_gen != c_.stall_gen && !c_.stopping) {
+        // Blackholed: say nothing more, keep the connection open until the server stops.
+        ++c_.stalled;
+        c_.cv.wait(lk, [&] { return c_.stopping; });
+      }
       if (c_.stopping || drop_gen != c_.drop_gen) return false;  // cut: no last chunk
       if (expire_gen != c_.expire_gen) {
         std::string line = gone();
@@ -352,6 +357,7 @@ class Session {
     std::size_t offset = 0;
     bool follow = q["follow"] == "true";
     lk.lock();
+    int drop_gen = c_.drop_logs_gen;
     for (;;) {
       auto& rec = p->logs[container];
       std::string out = rec.bytes.substr(offset);
@@ -363,9 +369,10 @@ class Session {
       lk.lock();
       c_.cv.wait(lk, [&] {
         auto& r = p->logs[container];
-        return c_.stopping || r.bytes.size() > offset || r.done || p->deleted;
+        return c_.stopping || r.bytes.size() > offset || r.done || p->deleted ||
+               drop_gen != c_.drop_logs_gen;
       });
-      if (c_.stopping) return false;
+      if (c_.stopping || drop_gen != c_.drop_logs_gen) return false;  // cut: no last chunk
     }
   }
 

@@ -55,10 +55,11 @@ class FakeCluster {
   long long compacted_rv = 0;  // watches from an older resourceVersion get ERROR 410
   std::set<std::string> held;  // container names the kubelet does not start until released
   bool stopping = false;
-  int drop_gen = 0, expire_gen = 0;  // bumped by drop_watches() / expire_watches()
+  int drop_gen = 0, expire_gen = 0;      // bumped by drop_watches() / expire_watches()
+  int stall_gen = 0, drop_logs_gen = 0;  // bumped by stall_watches() / drop_logs()
   // Counters the tests check.
   int creates = 0, conflicts = 0, watches = 0, lists = 0, deletes = 0, log_requests = 0;
-  int bookmarks_sent = 0, gone_sent = 0;
+  int bookmarks_sent = 0, gone_sent = 0, stalled = 0;
   std::set<std::string> calls;  // "<verb> <resource>" of every authorized request (RBAC terms)
 
   /// Records a change of `pod` (caller holds mu): bumps rv, appends the event, wakes watchers.
@@ -94,6 +95,11 @@ class FakeKubeApi {
   void drop_watches();
   /// Ends every open watch with an ERROR 410 event and forgets history up to now.
   void expire_watches();
+  /// Every open watch goes silent (no events, no end, timeoutSeconds ignored) with its
+  /// connection left open: a blackholed server. Watches opened later are served normally.
+  void stall_watches();
+  /// Closes every open log stream mid-flight (no last chunk).
+  void drop_logs();
   /// The kubelet does not start container `name` (of any pod) until release(name).
   void hold(const std::string& name);
   void release(const std::string& name);

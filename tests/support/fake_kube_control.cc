@@ -22,6 +22,18 @@ void FakeKubeApi::expire_watches() {
   cluster_->cv.notify_all();
 }
 
+void FakeKubeApi::stall_watches() {
+  std::lock_guard<std::mutex> l(cluster_->mu);
+  ++cluster_->stall_gen;
+  cluster_->cv.notify_all();
+}
+
+void FakeKubeApi::drop_logs() {
+  std::lock_guard<std::mutex> l(cluster_->mu);
+  ++cluster_->drop_logs_gen;
+  cluster_->cv.notify_all();
+}
+
 void FakeKubeApi::hold(const std::string& name) {
   std::lock_guard<std::mutex> l(cluster_->mu);
   cluster_->held.insert(name);

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`baton run --runner kubernetes --kubeconfig FILE` against the fake cluster over TLS: the
-pipeline runs as pods, its result crosses pods, and the step output reaches the terminal.
+pipeline runs as pods, its result crosses pods, and the step output reaches the terminal;
+finished pods are deleted, and kept with --kube-keep-pods.
 
 usage: cli_test.py BATON FAKE_KUBE_API
 """
@@ -53,6 +54,12 @@ def main():
                                  capture_output=True, text=True, timeout=60, env=env)
             print(run.stdout[-3000:])
             print(run.stderr[-2000:])
+            # Again with --kube-keep-pods: the first run's pods were deleted when it finished
+            # (same pod names, no 409), this run's stay.
+            kept = subprocess.run([baton, "run", "--runner", "kubernetes", "--kubeconfig",
+                                   os.path.join(d, "kubeconfig"), "--kube-keep-pods", path],
+                                  capture_output=True, text=True, timeout=60, env=env)
+            print(kept.stderr[-2000:])
         finally:
             server.stdin.close()
             rest = server.stdout.read()
@@ -62,8 +69,10 @@ def main():
             failures.append("baton run exited %d" % run.returncode)
         if "got kube-word" not in run.stdout:
             failures.append("step output of the second pod missing")
-        if "creates=2" not in rest:
-            failures.append("want 2 pods created, server says: %r" % rest)
+        if kept.returncode != 0:
+            failures.append("baton run --kube-keep-pods exited %d" % kept.returncode)
+        if "creates=4 pods=2" not in rest:
+            failures.append("want 4 pods created and the 2 kept ones left, server says: %r" % rest)
         for f in failures:
             print("FAIL " + f)
         return 1 if failures else 0

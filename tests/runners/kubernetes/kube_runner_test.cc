@@ -111,7 +111,9 @@ class KubeRunnerTest : public ::testing::Test {
 
 TEST_F(KubeRunnerTest, RunsAPodOverTlsWithResultsLogsAndSidecar) {
   start_api(true);
-  KubernetesRunner runner(options());
+  auto opts = options();
+  opts.keep_pods = true;  // the pod is inspected below
+  KubernetesRunner runner(opts);
   auto inv = two_step_task();
   exec::StepInvocation sc;
   sc.name = "server";
@@ -250,7 +252,9 @@ INSTANTIATE_TEST_SUITE_P(SameOrNextAttempt, KubeRestartTest, ::testing::Values(0
 
 TEST_F(KubeRunnerTest, ARetryGetsItsOwnPod) {
   start_api(false);
-  KubernetesRunner runner(options());
+  auto opts = options();
+  opts.keep_pods = true;  // the first attempt's finished pod stays: it must not be attached to
+  KubernetesRunner runner(opts);
   auto inv = two_step_task();
   inv.steps[0].script = "exit 1\n";
   for (int attempt = 0; attempt < 2; ++attempt) {
