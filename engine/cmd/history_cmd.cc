@@ -8,6 +8,7 @@
 #include "engine/cmd/options.h"
 #include "engine/sched/recovery.h"
 #include "engine/store/run_store.h"
+#include "runners/leftover_reaper.h"
 
 namespace baton::cmd {
 
@@ -30,10 +31,16 @@ std::string duration(const store::RunRecord& r) {
   return buf;
 }
 
-// Opens the store and interrupts runs whose baton process died (SIGKILL, power loss).
+// Opens the store and interrupts runs whose baton process died (SIGKILL, power loss), after
+// killing the step processes and removing the containers it left running.
 Result<std::unique_ptr<store::RunStore>> open_store(const std::string& path) {
   auto s = store::RunStore::open(path);
-  if (s.ok()) (void)sched::recover_orphaned_runs(**s);
+  if (s.ok()) {
+    auto reaper = runners::make_leftover_reaper();
+    (void)sched::recover_orphaned_runs(**s, reaper.get(), [](const std::string& line) {
+      std::fprintf(stderr, "baton: %s\n", line.c_str());
+    });
+  }
   return s;
 }
 

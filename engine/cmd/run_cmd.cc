@@ -18,6 +18,7 @@
 #include "engine/sched/recovery.h"
 #include "engine/sched/scheduler.h"
 #include "engine/spec/loader.h"
+#include "runners/leftover_reaper.h"
 #include "runners/podman/image_map.h"
 #include "runners/standard_runners.h"
 
@@ -160,7 +161,12 @@ int run_run(const std::vector<std::string>& args) {
       return 1;
     }
     store = std::move(*s);
-    if (auto rec = sched::recover_orphaned_runs(*store); rec.ok() && !rec->empty()) {
+    auto reaper = runners::make_leftover_reaper();
+    auto log = [](const std::string& line) {
+      std::fprintf(stderr, "baton run: %s\n", line.c_str());
+    };
+    if (auto rec = sched::recover_orphaned_runs(*store, reaper.get(), log);
+        rec.ok() && !rec->empty()) {
       std::fprintf(stderr,
                    "baton run: marked %zu run%s interrupted (their baton process is gone)\n",
                    rec->size(), rec->size() == 1 ? "" : "s");
@@ -170,6 +176,8 @@ int run_run(const std::vector<std::string>& args) {
   SignalWatcher signals;
   runners::RunnersConfig rconf;
   rconf.default_runner = opt.runner;
+  // No daemon restarts to recover a killed `baton run`: its steps die with it.
+  rconf.host.kill_steps_with_engine = true;
   rconf.kubernetes.kubeconfig = opt.kubeconfig;
   rconf.kubernetes.context = opt.kube_context;
   rconf.kubernetes.namespace_ = opt.kube_namespace;

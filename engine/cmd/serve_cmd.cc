@@ -22,6 +22,7 @@
 #include "engine/sched/dispatcher.h"
 #include "engine/sched/recovery.h"
 #include "engine/telemetry/metrics.h"
+#include "runners/leftover_reaper.h"
 #include "runners/standard_runners.h"
 
 namespace baton::cmd {
@@ -162,7 +163,11 @@ int run_serve(const std::vector<std::string>& args) {
     return 1;
   }
   std::unique_ptr<store::RunStore> store = std::move(opened).value();
-  if (auto rec = sched::recover_orphaned_runs(*store); rec.ok() && !rec->empty()) {
+  // Step processes and containers a dead engine (this one before a crash, or a `baton run`)
+  // left running are stopped before anything of theirs runs again.
+  auto reaper = runners::make_leftover_reaper();
+  if (auto rec = sched::recover_orphaned_runs(*store, reaper.get(), log_line);
+      rec.ok() && !rec->empty()) {
     log_line("marked " + std::to_string(rec->size()) + " `baton run` run(s) interrupted");
   }
 
@@ -193,6 +198,7 @@ int run_serve(const std::vector<std::string>& args) {
   sched::DispatcherOptions dopt;
   dopt.max_runs = config.limits.runs;
   dopt.home = config.home;
+  dopt.reaper = reaper.get();
   std::unique_ptr<api::OtlpExporter> otlp;
   if (!config.otlp_endpoint.empty()) {
     otlp = std::make_unique<api::OtlpExporter>(config.otlp_endpoint, *store, log_line);
@@ -271,6 +277,12 @@ int run_serve(const std::vector<std::string>& args) {
     log_line("cannot listen on " + config.address + ":" + std::to_string(config.port) + ": " +
              server.error().message);
     return 1;
+  }
+  // Containers of the runs about to be resumed (and of finished runs) that the previous process
+  // left: removed before the resumed attempts start new ones. Only after an unclean stop, so a
+  // clean start costs no podman call.
+  if (auto n = store->count_runs_in_state(store::RunState::kRunning); n.ok() && *n > 0) {
+    sched::remove_leftover_containers(*store, *reaper, /*resuming_ownerless=*/true, log_line);
   }
   if (auto s = dispatcher.start(); !s.ok()) {
     log_line("cannot resume runs: " + s.error().message);

@@ -4,6 +4,7 @@
 // params substituted, step templates merged, StepActions inlined, workspaces given host paths.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -104,6 +105,16 @@ struct TaskOutcome {
   Clock::time_point started_at{}, finished_at{};
 };
 
+/// A process a runner started for a step or sidecar, recorded (run store) so that a later engine
+/// process can stop it if this one dies first. `start_time` (field 22 of /proc/<pid>/stat) and
+/// `boot_id` tell the same process from a later one that reuses the pid.
+struct ProcessIdentity {
+  std::int64_t pid = 0;
+  std::int64_t pgid = 0;  // the step's own process group (its leader is `pid`)
+  std::uint64_t start_time = 0;
+  std::string boot_id;  // /proc/sys/kernel/random/boot_id
+};
+
 /// Receives live output and step transitions. Called from runner threads; implementations
 /// must be thread-safe and must not block for long (they buffer and hand off).
 class LogSink {
@@ -115,6 +126,9 @@ class LogSink {
   virtual void on_step_finished(std::size_t step_index, const StepOutcome& outcome) = 0;
   /// A runner-level notice (e.g. "image ignored by the host runner").
   virtual void on_notice(std::string_view text) = 0;
+  /// The process of step (or sidecar, `steps.size() + j`) `index` runs as `id`. Called on the
+  /// spawning thread right after the start; the sink may block briefly to make it durable.
+  virtual void on_process_started(std::size_t /*index*/, const ProcessIdentity& /*id*/) {}
 };
 
 /// A running TaskRun attempt.

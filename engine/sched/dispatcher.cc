@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/resolve/resolver.h"
+#include "engine/sched/recovery.h"
 #include "engine/sched/store_observer.h"
 #include "engine/spec/loader.h"
 
@@ -81,16 +82,32 @@ Status Dispatcher::start() {
   for (const auto& run : *running) {
     // Runs of a `baton run` process carry their owner; that process may still be alive.
     if (!annotation(run.annotations, "baton.dev/engine-pid").empty()) continue;
+    // The old process's steps may still run and write into the workspaces the attempts about
+    // to run again use: kill them first.
+    std::map<std::string, std::string> killed;
+    if (options_.reaper)
+      killed = stop_leftover_processes(store_, *options_.reaper, run.id, hooks_.log);
     auto ids = store_.interrupt_attempts(run.id, now_ms());
     if (!ids.ok()) return ids.error();
-    for (const auto& step : ids->steps) {
+    auto append_marker = [&](const std::string& step, std::string text) {
       auto slash = step.rfind('/');
       store::LogChunk marker;
       marker.step_index = std::stoi(step.substr(slash + 1));
       marker.stream = "stderr";
-      marker.data = kRestartMarker;
+      marker.data = std::move(text);
       (void)store_.append_logs(step.substr(0, slash), std::span(&marker, 1));
+    };
+    for (const auto& step : ids->steps) {
+      auto k = killed.find(step);
+      std::string text = kRestartMarker;
+      if (k != killed.end()) {
+        text += "baton: at the restart " + k->second + "\n";
+        killed.erase(k);
+      }
+      append_marker(step, std::move(text));
     }
+    for (const auto& [step, what] : killed)
+      append_marker(step, "baton: at the restart " + what + "\n");
     auto prior = prior_from_store(store_, run.id);
     if (!prior.ok()) return prior.error();
     log("resuming run " + run.id + " (" + std::to_string(ids->task_runs.size()) +

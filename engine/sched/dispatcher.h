@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/exec/leftovers.h"
 #include "engine/model/object_set.h"
 #include "engine/sched/run_queue.h"
 #include "engine/sched/scheduler.h"
@@ -41,6 +42,9 @@ struct DispatcherOptions {
   std::string home;                            // scratch root: <home>/runs/<run id>, <home>/pvc
   std::chrono::milliseconds poll{1000};        // re-read the queue this often even without notify()
   std::chrono::milliseconds min_interval{10};  // and never more often than this
+  /// Stops what the previous process left running of resumed runs (step processes,
+  /// containers) before their attempts run again; null: nothing is stopped.
+  exec::LeftoverReaper* reaper = nullptr;
 };
 
 /// Runs queued runs; thread-safe.

@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "engine/sched/process_recorder.h"
 #include "engine/sched/recovery.h"
 #include "engine/sched/trace_spans.h"
 #include "engine/subst/substitute.h"
@@ -418,6 +419,11 @@ void Scheduler::launch(const Pending& p, Change& next) {
   ++running_;
   observer_.on_attempt_started(p.task, p.instance, live.inv);
   live.sink = &observer_.log_sink(p.task, p.instance, live.inv, live.task_run_id, secrets_);
+  if (store_ && !live.task_run_id.empty()) {
+    // Step processes go on record as they start, for a restarted engine to stop (recovery.h).
+    live.recorder = std::make_unique<ProcessRecordingSink>(*live.sink, *store_, live.task_run_id);
+    live.sink = live.recorder.get();
+  }
   launched_.push_back(p);  // started by start_launched(), after the round's commit
 }
 

@@ -106,6 +106,7 @@ class Scheduler {
     bool for_timeout = false;
     std::string span_id;  // W3C span of this attempt (parent of its steps' spans)
     exec::LogSink* sink = nullptr;
+    std::unique_ptr<exec::LogSink> recorder;  // wraps the observer's sink (process identities)
   };
 
   void open_run_record(const std::string& spec_text);

@@ -113,6 +113,16 @@ struct StepRecord {
   std::optional<std::int64_t> finished_at;
 };
 
+/// The host process of a step or sidecar of an attempt (see exec::ProcessIdentity).
+struct ProcessRecord {
+  std::string task_run_id;
+  int index = 0;  // step index; sidecar j of an attempt with n steps: n + j
+  std::int64_t pid = 0;
+  std::int64_t pgid = 0;
+  std::int64_t start_time = 0;  // /proc/<pid>/stat field 22
+  std::string boot_id;
+};
+
 /// One chunk of step output; seq is assigned by append_logs, per (task run, step).
 struct LogChunk {
   int step_index = 0;

@@ -130,6 +130,12 @@ class RunStore {
   Status upsert_step(const StepRecord& step);
   /// Steps of an attempt by index.
   Result<std::vector<StepRecord>> list_steps(const std::string& task_run_id);
+  /// Records (replaces) the process of a step or sidecar. No event: it is for crash recovery,
+  /// not state anyone follows.
+  Status record_process(const ProcessRecord& process);
+  /// Recorded processes of the attempts of `run_id` that are not finished (queued or running):
+  /// what a dead engine may have left running.
+  Result<std::vector<ProcessRecord>> unfinished_processes(const std::string& run_id);
 
   // ---- logs ----
   /// Appends a batch in one transaction (event log.appended); returns the assigned seqs.

@@ -1,5 +1,6 @@
 #include "runners/host/attempt.h"
 
+#include "runners/host/proc_identity.h"
 #include "runners/host/step_spec.h"
 
 namespace baton::runners {
@@ -64,9 +65,16 @@ Result<std::unique_ptr<Proc>> Attempt::spawn(const exec::StepInvocation& s, Proc
   auto proc = std::make_unique<Proc>();
   proc->sink_index = sink_index;
   if (auto st = open_output_copies(*what, *proc); !st) return st.error();
+  // The attempt's thread waits for every process it starts, so it outlives them.
+  spec->die_with_thread = options_.kill_steps_with_engine;
   auto sp = Subprocess::spawn(*spec);
   if (!sp) return sp.error();
   proc->sp = std::move(sp).value();
+  // On record before the step can do much: a restarted engine kills it if this one dies.
+  // (Probes are short-lived and not recorded.)
+  if (role != ProcRole::kProbe) {
+    if (auto id = identity_of(proc->sp->pid())) sink_.on_process_started(sink_index, *id);
+  }
   return proc;
 }
 

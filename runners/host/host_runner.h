@@ -22,6 +22,9 @@ struct HostRunnerOptions {
   std::chrono::milliseconds kill_grace{2000};
   /// Largest accepted task or step result (Tekton's whole termination message is 4 KiB).
   std::size_t max_result_bytes = 1 << 20;
+  /// Steps die with the engine (PR_SET_PDEATHSIG; `baton run`, which no daemon restarts to
+  /// recover). Either way each step's process is reported for crash recovery.
+  bool kill_steps_with_engine = false;
 };
 
 /// The host-process exec::Runner.

@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -29,6 +30,9 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <thread>
+
+#include "runners/host/proc_identity.h"
 
 namespace baton::runners {
 namespace {
@@ -94,6 +98,7 @@ struct ChildPlan {
 
 // Everything the child needs, in the parent's memory (shared with the child by CLONE_VM).
 struct ChildArgs {
+  pid_t parent;  // the engine's pid, to notice it died before PR_SET_PDEATHSIG took effect
   const SpawnSpec* spec;
   const ChildPlan* plan;
   int out_w, err_w;
@@ -119,6 +124,12 @@ int run_child(void* arg) {
   const SpawnSpec& spec = *a.spec;
   const ChildPlan& plan = *a.plan;
   (void)setpgid(0, 0);
+  if (spec.die_with_thread) {
+    // Before exec, so the step is covered from its first instruction; a parent that died
+    // before this call is caught by the getppid() check (we were reparented).
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != a.parent) _exit(127);
+  }
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) {
@@ -229,7 +240,7 @@ Result<std::unique_ptr<Subprocess>> Subprocess::spawn(const SpawnSpec& spec) {
   std::unique_ptr<char[]> stack(new char[kStackSize]);
   Report rep{};
   bool failed = false;
-  ChildArgs args{&spec, &plan, out_w.get(), err_w.get(), &rep, &failed};
+  ChildArgs args{getpid(), &spec, &plan, out_w.get(), err_w.get(), &rep, &failed};
   sigset_t all, old;
   sigfillset(&all);
   if (int rc = pthread_sigmask(SIG_SETMASK, &all, &old); rc != 0) {
@@ -300,6 +311,47 @@ bool Subprocess::mount_namespace_works() {
     r = waitpid(pid, &status, 0);
   } while (r < 0 && errno == EINTR);
   return r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+std::string Subprocess::kill_leftover(const exec::ProcessIdentity& id) {
+  // pid 0/1 or a group of 0/1 would signal far more than a step: never.
+  if (id.pid <= 1 || id.pgid <= 1) return {};
+  // Another boot: every process of the old one is gone, and start times restart from zero.
+  if (!id.boot_id.empty() && id.boot_id != boot_id()) return {};
+  const pid_t pid = static_cast<pid_t>(id.pid);
+  const pid_t pgid = static_cast<pid_t>(id.pgid);
+  auto leader = read_proc_stat(pid);
+  // The pid belongs to a newer process: the kernel hands out a pid only once no process group
+  // uses it, so nothing of the recorded group is left either.
+  if (leader && leader->start_time != id.start_time) return {};
+  if (leader && (leader->state == 'Z' || leader->state == 'X')) leader.reset();  // dead already
+  std::vector<pid_t> members = group_members(pgid, id.start_time);
+  if (!leader && members.empty()) return {};
+  std::string what;
+  if (leader) {
+    (void)kill(pid, SIGKILL);  // also when it moved to another group
+    what = "killed pid " + std::to_string(pid);
+  }
+  if (!members.empty()) {
+    (void)kill(-pgid, SIGKILL);  // ESRCH: the group emptied meanwhile
+    what += (what.empty() ? "killed " : " and ") + std::to_string(members.size()) +
+            " process(es) of its process group " + std::to_string(pgid);
+  }
+  // They are not our children (their parent was the dead engine); wait until the kernel has
+  // them down (a zombie waiting for init to reap it is dead enough), so nothing of the old
+  // attempt writes into the workspace once the attempt runs again.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  auto alive = [](pid_t p) {
+    auto st = read_proc_stat(p);
+    return st && st->state != 'Z' && st->state != 'X';
+  };
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool any = leader && alive(pid);
+    for (pid_t m : members) any = any || alive(m);
+    if (!any) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return what + " (SIGKILL), left running by the previous engine process";
 }
 
 void Subprocess::signal_group(int sig) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/common/result.h"
+#include "engine/exec/runner.h"
 #include "runners/host/unique_fd.h"
 
 namespace baton::runners {
@@ -30,6 +31,10 @@ struct SpawnSpec {
   bool create_cwd = false;        // mkdir -p the cwd (after the mounts) when missing
   bool mount_namespace = false;   // unshare(CLONE_NEWNS) and apply `mounts`
   std::vector<BindMount> mounts;  // applied in order
+  /// PR_SET_PDEATHSIG(SIGKILL): the child dies when the *thread* that spawned it exits (also
+  /// when the whole engine is killed). Only for owners whose spawning thread outlives the child
+  /// (the host runner's attempt thread waits for its steps); see runners/host/README.md.
+  bool die_with_thread = false;
 };
 
 /// A started child process. Destroying a live one kills its group and reaps it.
@@ -40,6 +45,11 @@ class Subprocess {
   static Result<std::unique_ptr<Subprocess>> spawn(const SpawnSpec& spec);
   /// Whether this process may create private mount namespaces (a forked probe; root needed).
   static bool mount_namespace_works();
+  /// Crash recovery: SIGKILLs the process group recorded as `id` by an earlier engine process
+  /// if it still runs: its leader with the same start time (a recycled pid is left alone), or
+  /// members of the group whose leader is gone. Waits (bounded) until they are dead. Returns
+  /// what it killed, as a sentence, or "" when nothing of it was left.
+  static std::string kill_leftover(const exec::ProcessIdentity& id);
   ~Subprocess();
   Subprocess(const Subprocess&) = delete;
   Subprocess& operator=(const Subprocess&) = delete;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -42,11 +43,22 @@ spec:
   ASSERT_EQ(kill(pid, SIGKILL), 0);
   int status = 0;
   waitpid(pid, &status, 0);
-  // The step's process group outlives the engine (no supervisor left); clean it up.
+  // The step dies with `baton run` (PR_SET_PDEATHSIG: nobody else would stop it). A zombie
+  // waiting for its new parent to reap it counts as dead.
   std::ifstream pf(pidfile);
   int step_pid = 0;
   pf >> step_pid;
-  if (step_pid > 0) kill(-step_pid, SIGKILL);
+  ASSERT_GT(step_pid, 1);
+  auto step_alive = [&] {
+    std::ifstream st("/proc/" + std::to_string(step_pid) + "/stat");
+    std::string stat;
+    std::getline(st, stat);
+    auto paren = stat.rfind(')');
+    return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+  };
+  for (int i = 0; i < 500 && step_alive(); ++i) usleep(10'000);
+  EXPECT_FALSE(step_alive()) << "the step outlived the killed baton run";
+  kill(-step_pid, SIGKILL);  // in case it did
 
   testing::ProcessResult runs = testing::run_baton({"runs"}, env);
   ASSERT_EQ(runs.exit_code, 0) << runs.output;

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -109,6 +110,7 @@ bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds tim
 
 std::unique_ptr<store::RunStore> open_store(const std::string& path) {
   auto s = store::RunStore::open(path);
+  if (!s.ok()) std::fprintf(stderr, "open_store %s: %s\n", path.c_str(), s.error().message.c_str());
   return s.ok() ? std::move(s).value() : nullptr;
 }
 

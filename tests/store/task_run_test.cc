@@ -44,6 +44,37 @@ TEST_F(TaskRunTest, AttemptsAreRowsWithTheirOwnStateAndEvents) {
                                              "task_run.started", "task_run.finished"}));
 }
 
+TEST_F(TaskRunTest, ProcessesOfUnfinishedAttemptsAreWhatRecoveryKills) {
+  auto run = make_run();
+  auto other = make_run("other");
+  auto done = start_task(run.id, "done");
+  auto live = start_task(run.id, "live");
+  auto elsewhere = start_task(other.id, "live");
+  for (const auto* tr : {&done, &live, &elsewhere}) {
+    ASSERT_TRUE(store_->record_process({tr->id, 0, 100, 100, 5000, "boot-a"}).ok());
+  }
+  // A step started again (same index) replaces its row; a sidecar comes after the steps.
+  ASSERT_TRUE(store_->record_process({live.id, 0, 200, 200, 6000, "boot-a"}).ok());
+  ASSERT_TRUE(store_->record_process({live.id, 1, 201, 201, 6001, "boot-a"}).ok());
+  ASSERT_TRUE(store_->finish_task_run(done.id, RunState::kSucceeded, "Succeeded", "").ok());
+
+  auto procs = store_->unfinished_processes(run.id);
+  ASSERT_TRUE(procs.ok()) << procs.error().message;
+  ASSERT_EQ(procs->size(), 2u);
+  EXPECT_EQ((*procs)[0].task_run_id, live.id);
+  EXPECT_EQ((*procs)[0].index, 0);
+  EXPECT_EQ((*procs)[0].pid, 200);
+  EXPECT_EQ((*procs)[0].start_time, 6000);
+  EXPECT_EQ((*procs)[0].boot_id, "boot-a");
+  EXPECT_EQ((*procs)[1].index, 1);
+  // Once the attempt is interrupted (recovery done), nothing is left to kill.
+  ASSERT_TRUE(store_->interrupt_attempts(run.id, 1).ok());
+  EXPECT_TRUE(store_->unfinished_processes(run.id)->empty());
+  EXPECT_EQ(store_->unfinished_processes(other.id)->size(), 1u);
+  // A process of an attempt the store does not have is refused (foreign key).
+  EXPECT_FALSE(store_->record_process({"tr-missing", 0, 1, 1, 1, "b"}).ok());
+}
+
 TEST_F(TaskRunTest, SameAttemptTwiceIsRejectedButMatrixIndexesAreDistinct) {
   auto run = make_run();
   start_task(run.id, "test", 0);
