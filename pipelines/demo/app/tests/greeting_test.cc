@@ -1,8 +1,8 @@
 // A dependency-free unit test: `greeting_test CASE` exits 0 when CASE holds.
+#include "greeting.h"
+
 #include <cstdio>
 #include <cstring>
-
-#include "greeting.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) return 2;
